@@ -12,7 +12,8 @@ import (
 	"github.com/css-tf/terraform-provider-css/internal/simulator"
 )
 
-var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+var uuidV4 = regexp.MustCompile(
+	`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 func TestCreateAndList_oldShapeExactJSON(t *testing.T) {
 	f := newFixture(t, nil)
@@ -221,7 +222,7 @@ func TestVisibleAfter_hidesNewTask(t *testing.T) {
 
 	f.create("delayed")
 	if page := f.list("?limit=100"); page.TotalSize != 0 || len(page.List) != 0 {
-		t.Fatalf("new task listed before VisibleAfter: %+v", page)
+		t.Fatalf("new task listed before VisibleAfter: total_size %d", page.TotalSize)
 	}
 	tasks := f.sim.Tasks(testCluster)
 	if len(tasks) != 1 || tasks[0].Visible {
@@ -234,7 +235,7 @@ func TestVisibleAfter_hidesNewTask(t *testing.T) {
 	}
 	f.clock.Advance(time.Millisecond)
 	if page := f.list(""); page.TotalSize != 1 || len(page.List) != 1 {
-		t.Fatalf("task not listed 2 s after POST: %+v", page)
+		t.Fatalf("task not listed 2 s after POST: total_size %d", page.TotalSize)
 	}
 
 	f.sim.SetTiming(0, 0)
@@ -279,7 +280,8 @@ func TestSetTaskStatusAndSummary(t *testing.T) {
 
 	if got := f.sim.Tasks(testCluster)[0]; got.Status != 150 || got.ID != id ||
 		got.Description != "made elsewhere" {
-		t.Fatalf("AddTask view %+v, want running task %s", got, id)
+		t.Fatalf("AddTask view %s %q status %d, want running task %s", got.ID,
+			got.Description, got.Status, id)
 	}
 	f.sim.SetTaskStatus(testCluster, id, 200)
 	f.sim.SetTaskSummary(testCluster, id, 1234567, 2, 3)
@@ -294,7 +296,7 @@ func TestSetTaskStatusAndSummary(t *testing.T) {
 		t.Fatal("RemoveTask should report true once, then false")
 	}
 	if page := f.list(""); page.TotalSize != 0 {
-		t.Fatalf("removed task still listed: %+v", page)
+		t.Fatalf("removed task still listed: total_size %d", page.TotalSize)
 	}
 }
 
@@ -314,7 +316,8 @@ func TestPutRawTask_servedVerbatim(t *testing.T) {
 	}
 	views := f.sim.Tasks(testCluster)
 	if v := views[2]; !v.Raw || v.Name != "odd" || v.Status != 200 {
-		t.Fatalf("raw view %+v, want Raw, name odd, status 200", v)
+		t.Fatalf("raw view raw=%t name %q status %d, want Raw, name odd, status 200",
+			v.Raw, v.Name, v.Status)
 	}
 
 	f.sim.SetTaskStatus(testCluster, "aaaaaaaa-0000-0000-0000-000000000002", 300)

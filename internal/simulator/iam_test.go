@@ -68,7 +68,8 @@ func TestIAM_tokenFlow(t *testing.T) {
 		t.Fatalf("token body %q: %v", r.body, err)
 	}
 	if body.Token.Project.ID != testProject || body.Token.Project.Name != "eu-de" {
-		t.Fatalf("token project %+v, want %s eu-de", body.Token.Project, testProject)
+		t.Fatalf("token project %s %s, want %s eu-de", body.Token.Project.ID,
+			body.Token.Project.Name, testProject)
 	}
 	expires, err := time.Parse(time.RFC3339, body.Token.ExpiresAt)
 	if err != nil || !strings.HasSuffix(body.Token.ExpiresAt, "Z") {

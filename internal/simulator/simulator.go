@@ -9,7 +9,7 @@
 // Served paths:
 //
 //	POST   /v1.0/{project_id}/clusters/{cluster_id}/ai-ops            create a task (200, empty)
-//	GET    /v1.0/{project_id}/clusters/{cluster_id}/ai-ops            list tasks (limit, offset|start)
+//	GET    /v1.0/{project_id}/clusters/{cluster_id}/ai-ops            list tasks (limit, offset)
 //	DELETE /v1.0/{project_id}/clusters/{cluster_id}/ai-ops/{aiops_id} delete a task (200, empty)
 //	POST   /v3/auth/tokens                                            issue an IAM token (201)
 //	GET    /v3/projects?name={region}                                 look the project up
