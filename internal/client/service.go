@@ -1,0 +1,475 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// API is the set of single calls the Service builds on. *Client implements it.
+type API interface {
+	ListTasks(ctx context.Context, clusterID string) ([]Task, error)
+	CreateTask(ctx context.Context, clusterID string, req CreateRequest) error
+	DeleteTask(ctx context.Context, clusterID, taskID string) error
+}
+
+// Service adds to the single API calls what a Terraform provider needs of them:
+//
+//   - mutations on one cluster are serialised inside the process, and a busy answer
+//     (409 CSS.0011) is retried with backoff until the context ends;
+//   - list reads of one cluster are shared: concurrent readers wait for one call (a single
+//     flight), and later readers reuse its snapshot until it is too old or this process
+//     changes the cluster;
+//   - create finds the id of the new task by the difference of ids before and after the POST;
+//   - waiting for completion and for a deleted task to leave the list polls with backoff.
+//
+// A Service is safe for concurrent use.
+type Service struct {
+	api API
+
+	// SnapshotMaxAge bounds how old a shared list may be for a plain read.
+	SnapshotMaxAge time.Duration
+	// Poll is the backoff while waiting for a task to finish.
+	Poll Backoff
+	// Retry is the backoff between busy (409) and precondition (412) answers.
+	Retry Backoff
+	// FindPoll is the backoff while a new task is not visible in the list yet.
+	FindPoll Backoff
+	// FindAfterInterrupt bounds the search for a new task once the context has ended.
+	FindAfterInterrupt time.Duration
+
+	mu       sync.Mutex
+	clusters map[string]*clusterState
+}
+
+// Backoff describes a growing interval: Initial, multiplied by Factor after each step, and never
+// more than Max. With Track, it is also never more than 2 s or a sixth of the time elapsed,
+// whichever is more.
+type Backoff struct {
+	Initial time.Duration
+	Max     time.Duration
+	Factor  float64
+	Track   bool
+}
+
+// next returns the interval after cur, given the time elapsed since the wait began.
+func (b Backoff) next(cur, elapsed time.Duration) time.Duration {
+	if cur == 0 {
+		return b.Initial
+	}
+	n := min(time.Duration(float64(cur)*b.Factor), b.Max)
+	if b.Track {
+		// A tracking wait overshoots the moment a task finishes by at most about 2 s under a
+		// minute and about a sixth beyond it: a short task is never waited on for a minute.
+		n = min(n, max(2*time.Second, elapsed/6))
+	}
+	return n
+}
+
+// NewService returns a Service over api with the default intervals.
+func NewService(api API) *Service {
+	return &Service{
+		api:                api,
+		SnapshotMaxAge:     30 * time.Second,
+		Poll:               Backoff{Initial: time.Second, Max: time.Minute, Factor: 1.5, Track: true},
+		Retry:              Backoff{Initial: time.Second, Max: 30 * time.Second, Factor: 1.5},
+		FindPoll:           Backoff{Initial: 200 * time.Millisecond, Max: 2 * time.Second, Factor: 1.5},
+		FindAfterInterrupt: 10 * time.Second,
+		clusters:           map[string]*clusterState{},
+	}
+}
+
+// clusterState is what the Service keeps per cluster.
+type clusterState struct {
+	// mutate serialises POST and DELETE on the cluster, and a create until its task is found.
+	mutate sync.Mutex
+
+	mu sync.Mutex
+	// seq counts list starts and mutations; a list result is usable only if it started after
+	// the last mutation (and after the reader asked, for a fresh read).
+	seq        uint64
+	mutatedSeq uint64
+	snap       *snapshot
+	flight     *flight
+	// claimed holds the ids of tasks this process created, so that two creates with the same
+	// name never take the same task.
+	claimed map[string]bool
+}
+
+type snapshot struct {
+	seq   uint64
+	at    time.Time
+	tasks []Task
+}
+
+type flight struct {
+	seq   uint64
+	done  chan struct{}
+	tasks []Task
+	err   error
+}
+
+func (s *Service) cluster(id string) *clusterState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, ok := s.clusters[id]
+	if !ok {
+		cs = &clusterState{claimed: map[string]bool{}}
+		s.clusters[id] = cs
+	}
+	return cs
+}
+
+// Tasks returns the tasks of a cluster, from a shared snapshot when one is recent enough and no
+// mutation by this process has happened since it was taken.
+func (s *Service) Tasks(ctx context.Context, clusterID string) ([]Task, error) {
+	return s.list(ctx, clusterID, false)
+}
+
+// FreshTasks returns the tasks of a cluster as listed by a call that started after this one.
+// Concurrent fresh readers of one cluster share that call.
+func (s *Service) FreshTasks(ctx context.Context, clusterID string) ([]Task, error) {
+	return s.list(ctx, clusterID, true)
+}
+
+// Find returns the task with the given id, or an error for which IsGone is true when the list
+// does not hold it.
+func (s *Service) Find(ctx context.Context, clusterID, taskID string) (Task, error) {
+	tasks, err := s.Tasks(ctx, clusterID)
+	if err != nil {
+		return Task{}, err
+	}
+	if t, ok := findByID(tasks, taskID); ok {
+		return t, nil
+	}
+	return Task{}, &NotFoundError{ClusterID: clusterID, TaskID: taskID}
+}
+
+func (s *Service) list(ctx context.Context, clusterID string, fresh bool) ([]Task, error) {
+	cs := s.cluster(clusterID)
+
+	cs.mu.Lock()
+	minSeq := cs.mutatedSeq
+	if fresh {
+		cs.seq++
+		minSeq = cs.seq
+	}
+	if snap := cs.snap; !fresh && snap != nil && snap.seq > minSeq &&
+		time.Since(snap.at) < s.SnapshotMaxAge {
+		cs.mu.Unlock()
+		return slices.Clone(snap.tasks), nil
+	}
+	f := cs.flight
+	if f == nil || f.seq <= minSeq {
+		cs.seq++
+		f = &flight{seq: cs.seq, done: make(chan struct{})}
+		cs.flight = f
+		go s.fly(clusterID, cs, f)
+	}
+	cs.mu.Unlock()
+
+	select {
+	case <-f.done:
+		return slices.Clone(f.tasks), f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// fly makes one list call for every reader waiting on f. It runs with its own context so that
+// one reader giving up does not fail the others; the client's retries bound it.
+func (s *Service) fly(clusterID string, cs *clusterState, f *flight) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	started := time.Now()
+	f.tasks, f.err = s.api.ListTasks(ctx, clusterID)
+
+	cs.mu.Lock()
+	if f.err == nil && f.seq > cs.mutatedSeq {
+		cs.snap = &snapshot{seq: f.seq, at: started, tasks: f.tasks}
+	}
+	if cs.flight == f {
+		cs.flight = nil
+	}
+	cs.mu.Unlock()
+	close(f.done)
+}
+
+// invalidate forgets the snapshot of a cluster and every list call under way, because this
+// process has just changed (or may have changed) the cluster.
+func (cs *clusterState) invalidate() {
+	cs.mu.Lock()
+	cs.seq++
+	cs.mutatedSeq = cs.seq
+	cs.snap = nil
+	cs.mu.Unlock()
+}
+
+// NotFoundError says that a task is not in its cluster's list. IsGone is true for it.
+type NotFoundError struct {
+	ClusterID, TaskID string
+}
+
+// Gone reports true: IsGone treats a task missing from the list as gone.
+func (e *NotFoundError) Gone() bool { return true }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("task %s is not in the list of cluster %s", e.TaskID, e.ClusterID)
+}
+
+// CreateError says that a create may have left a task the caller does not know the id of.
+type CreateError struct {
+	ClusterID, Name string
+	Err             error
+}
+
+func (e *CreateError) Error() string {
+	return fmt.Sprintf("the task %q was posted to cluster %s but could not be found in its list, "+
+		"so a task may exist that Terraform does not know about: %v", e.Name, e.ClusterID, e.Err)
+}
+
+func (e *CreateError) Unwrap() error { return e.Err }
+
+// Create posts a new task and returns it as soon as it is visible in the list, identified by
+// the difference between the ids listed before and after the POST. It returns a *CreateError
+// when the task was posted but could not be identified.
+func (s *Service) Create(ctx context.Context, clusterID string, req CreateRequest) (Task, error) {
+	cs := s.cluster(clusterID)
+	cs.mutate.Lock()
+	defer cs.mutate.Unlock()
+
+	before, err := s.Tasks(ctx, clusterID)
+	if err != nil {
+		return Task{}, fmt.Errorf("listing the tasks before the create: %w", err)
+	}
+	known := map[string]bool{}
+	for _, t := range before {
+		known[t.ID] = true
+	}
+
+	posted, err := s.post(ctx, cs, clusterID, req, known)
+	if err != nil {
+		return Task{}, err
+	}
+	if posted.ID != "" {
+		return posted, nil
+	}
+
+	task, err := s.findNew(ctx, clusterID, req.Name, known)
+	if err != nil && ctx.Err() != nil {
+		// NOTE: an interrupt or timeout may come between the POST and the task's appearance;
+		// look a little longer, without the caller's context, so that no task is orphaned.
+		later, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.FindAfterInterrupt)
+		task, err = s.findNew(later, clusterID, req.Name, known)
+		cancel()
+	}
+	if err != nil {
+		return Task{}, &CreateError{ClusterID: clusterID, Name: req.Name, Err: err}
+	}
+	cs.claim(task.ID)
+	return task, nil
+}
+
+// post sends the create call, retrying busy answers, and after an ambiguous failure looks for
+// the task before it posts again. It returns the task when such a look found it.
+func (s *Service) post(
+	ctx context.Context, cs *clusterState, clusterID string, req CreateRequest, known map[string]bool,
+) (Task, error) {
+	var wait time.Duration
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		err := s.api.CreateTask(ctx, clusterID, req)
+		cs.invalidate()
+		switch {
+		case err == nil:
+			return Task{}, nil
+		case IsAmbiguous(err) && attempt < 3:
+			look, cancel := context.WithTimeout(ctx, 10*time.Second)
+			task, findErr := s.findNew(look, clusterID, req.Name, known)
+			cancel()
+			if findErr == nil {
+				cs.claim(task.ID)
+				return task, nil
+			}
+			if ctx.Err() != nil {
+				return Task{}, &CreateError{ClusterID: clusterID, Name: req.Name, Err: err}
+			}
+		case IsBusy(err):
+		default:
+			return Task{}, err
+		}
+
+		wait = s.Retry.next(wait, time.Since(start))
+		if werr := sleep(ctx, wait); werr != nil {
+			return Task{}, fmt.Errorf("%w (last answer: %w)", werr, err)
+		}
+	}
+}
+
+// findNew polls the list until a task named name appears whose id was not known before the
+// POST and is not claimed by another create of this process. Of several, the newest wins.
+func (s *Service) findNew(ctx context.Context, clusterID, name string, known map[string]bool) (Task, error) {
+	cs := s.cluster(clusterID)
+	var wait time.Duration
+	start := time.Now()
+	for {
+		tasks, err := s.FreshTasks(ctx, clusterID)
+		if err != nil && !IsGone(err) {
+			return Task{}, fmt.Errorf("listing the tasks after the create: %w", err)
+		}
+		if task, ok := cs.pickNew(tasks, name, known); ok {
+			return task, nil
+		}
+
+		wait = s.FindPoll.next(wait, time.Since(start))
+		if err := sleep(ctx, wait); err != nil {
+			return Task{}, fmt.Errorf("the new task did not appear in the list: %w", err)
+		}
+	}
+}
+
+func (cs *clusterState) pickNew(tasks []Task, name string, known map[string]bool) (Task, bool) {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	var best Task
+	found := false
+	for _, t := range tasks {
+		if t.Name != name || known[t.ID] || cs.claimed[t.ID] {
+			continue
+		}
+		if !found || newer(t, best) {
+			best, found = t, true
+		}
+	}
+	return best, found
+}
+
+func (cs *clusterState) claim(id string) {
+	cs.mu.Lock()
+	cs.claimed[id] = true
+	cs.mu.Unlock()
+}
+
+func newer(a, b Task) bool {
+	if a.CreateTime == nil || b.CreateTime == nil {
+		return a.CreateTime != nil
+	}
+	return a.CreateTime.After(*b.CreateTime)
+}
+
+// WaitFinished polls until the task has completed or failed and returns it.
+func (s *Service) WaitFinished(ctx context.Context, clusterID, taskID string) (Task, error) {
+	var wait time.Duration
+	start := time.Now()
+	for {
+		wait = s.Poll.next(wait, time.Since(start))
+		if err := sleep(ctx, wait); err != nil {
+			return Task{}, fmt.Errorf("waiting for task %s to finish: %w", taskID, err)
+		}
+
+		tasks, err := s.FreshTasks(ctx, clusterID)
+		if err != nil {
+			return Task{}, fmt.Errorf("waiting for task %s to finish: %w", taskID, err)
+		}
+		t, ok := findByID(tasks, taskID)
+		if !ok {
+			return Task{}, &NotFoundError{ClusterID: clusterID, TaskID: taskID}
+		}
+		if t.Finished() {
+			return t, nil
+		}
+	}
+}
+
+// Delete deletes a task and waits until it has left the list. A task that is already gone
+// counts as deleted. Busy answers are retried until the context ends; a 412 while the task
+// still runs waits for the task, and any other 412 or 4xx fails at once.
+func (s *Service) Delete(ctx context.Context, clusterID, taskID string) error {
+	cs := s.cluster(clusterID)
+	cs.mutate.Lock()
+	defer cs.mutate.Unlock()
+
+	if err := s.deleteCall(ctx, cs, clusterID, taskID); err != nil {
+		return err
+	}
+	return s.waitGone(ctx, clusterID, taskID)
+}
+
+func (s *Service) deleteCall(ctx context.Context, cs *clusterState, clusterID, taskID string) error {
+	var wait time.Duration
+	start := time.Now()
+	for {
+		err := s.api.DeleteTask(ctx, clusterID, taskID)
+		cs.invalidate()
+		switch {
+		case err == nil || IsGone(err):
+			return nil
+		case IsBusy(err):
+		case IsPrecondition(err):
+			tasks, lerr := s.FreshTasks(ctx, clusterID)
+			if lerr != nil {
+				return errors.Join(err, lerr)
+			}
+			t, ok := findByID(tasks, taskID)
+			if !ok {
+				return nil
+			}
+			if t.Finished() {
+				return err
+			}
+		default:
+			return err
+		}
+
+		wait = s.Retry.next(wait, time.Since(start))
+		if werr := sleep(ctx, wait); werr != nil {
+			return fmt.Errorf("%w (last answer: %w)", werr, err)
+		}
+	}
+}
+
+func (s *Service) waitGone(ctx context.Context, clusterID, taskID string) error {
+	var wait time.Duration
+	start := time.Now()
+	for {
+		tasks, err := s.FreshTasks(ctx, clusterID)
+		if IsGone(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("waiting for task %s to leave the list: %w", taskID, err)
+		}
+		if _, ok := findByID(tasks, taskID); !ok {
+			return nil
+		}
+
+		wait = s.FindPoll.next(wait, time.Since(start))
+		if err := sleep(ctx, wait); err != nil {
+			return fmt.Errorf("waiting for task %s to leave the list: %w", taskID, err)
+		}
+	}
+}
+
+func findByID(tasks []Task, id string) (Task, bool) {
+	for _, t := range tasks {
+		if t.ID == id {
+			return t, true
+		}
+	}
+	return Task{}, false
+}
+
+// sleep waits for d or until ctx ends, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# make demo: build the provider and the simulator, start the simulator on loopback, then apply
+# and destroy examples/demo with Terraform, and show what reached the API.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=$PWD/.build
+work=$(mktemp -d)
+trap 'kill "${sim_pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$build"
+
+echo "==> building the provider and the simulator"
+go build -trimpath -ldflags "-X main.version=demo" -o "$build/terraform-provider-css" .
+go build -trimpath -o "$build/css-simulator" ./cmd/css-simulator
+
+cat >"$build/demo.tfrc" <<RC
+provider_installation {
+  dev_overrides {
+    "css-tf/css" = "$build"
+  }
+  direct {}
+}
+RC
+export TF_CLI_CONFIG_FILE=$build/demo.tfrc
+export TF_IN_AUTOMATION=1
+
+echo "==> starting the CSS API simulator on 127.0.0.1"
+"$build/css-simulator" -listen 127.0.0.1:0 -url-out "$work/url" \
+  -project-id 00000000000000000000000000000000 -region eu-de \
+  -ak DEMOACCESSKEY00000000 -sk DemoSecretKey000000000000000000000000000 \
+  -cluster 11111111-1111-1111-1111-111111111111 -high-risk 11111111-1111-1111-1111-111111111111 \
+  -run-for 3s 2>"$work/requests.log" >/dev/null &
+sim_pid=$!
+for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done
+url=$(cat "$work/url")
+echo "    simulator at $url"
+
+export OS_ACCESS_KEY=DEMOACCESSKEY00000000 OS_SECRET_KEY=DemoSecretKey000000000000000000000000000
+export OS_REGION_NAME=eu-de
+cp examples/demo/main.tf "$work/"
+cd "$work"
+
+echo "==> terraform apply (creates a detection task and waits for its result)"
+terraform apply -auto-approve -input=false -no-color -var "css_endpoint=$url" 2>&1 | grep -v 'dev_overrides\|^ - \|^$\|provider development\|published releases\|^│ *$\|^╷\|^╵\|Warning: Provider development' || true
+echo
+echo "==> the task as Terraform sees it"
+terraform output -no-color
+
+echo
+echo "==> terraform destroy (deletes the task record and waits until it has left the list)"
+terraform destroy -auto-approve -input=false -no-color -var "css_endpoint=$url" 2>&1 | grep -E 'Destroy|destroy|Destroying|Error' || true
+
+echo
+echo "==> requests the simulator served"
+cat "$work/requests.log"
+left=$(grep -c . "$work/requests.log" || true)
+echo "    ($left requests)"
