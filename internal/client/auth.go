@@ -27,7 +27,7 @@ type tokenCache struct {
 
 	mu        sync.Mutex
 	token     string
-	expires   time.Time
+	refreshAt time.Time
 	projectID string
 }
 
@@ -35,10 +35,17 @@ type tokenCache struct {
 func (tc *tokenCache) current() (string, bool) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
-	if tc.token == "" || time.Until(tc.expires) < tokenRefreshMargin {
+	if tc.token == "" || !time.Now().Before(tc.refreshAt) {
 		return "", false
 	}
 	return tc.token, true
+}
+
+// refreshTime is when a token is replaced: tokenRefreshMargin before it expires, or half way
+// through a lifetime shorter than twice that margin.
+func refreshTime(fetched, expires time.Time) time.Time {
+	margin := min(tokenRefreshMargin, expires.Sub(fetched)/2)
+	return expires.Add(-margin)
 }
 
 // invalidate forgets the token if it is still the one that was refused, so that of many calls
@@ -73,12 +80,14 @@ func (c *Client) token(ctx context.Context) (string, error) {
 		return tok, nil
 	}
 
+	fetched := time.Now()
 	tok, expires, projectID, err := c.fetchToken(ctx)
 	if err != nil {
 		return "", fmt.Errorf("getting an IAM token: %w", err)
 	}
 	c.tokens.mu.Lock()
-	c.tokens.token, c.tokens.expires, c.tokens.projectID = tok, expires, projectID
+	c.tokens.token, c.tokens.projectID = tok, projectID
+	c.tokens.refreshAt = refreshTime(fetched, expires)
 	c.tokens.mu.Unlock()
 	c.log(ctx, "IAM token fetched", map[string]any{
 		"expires_at": expires.Format(time.RFC3339), "project_id": projectID,

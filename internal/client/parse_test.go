@@ -28,7 +28,7 @@ const newShapeList = `{"total_size": 1,
                    "level": "high", "result": "failed", "suggestion": "check nodes"}]}]}`
 
 func refStr(s string) *string { return &s }
-func refInt64(n int64) *int64  { return &n }
+func refInt64(n int64) *int64 { return &n }
 
 func mustParse(t *testing.T, body string) listPage {
 	t.Helper()
@@ -162,7 +162,9 @@ func TestParseList_oddBodies(t *testing.T) {
 		{name: "null list", body: `{"aiops_list": null}`},
 		{name: "empty list", body: `{"total_size": 0, "aiops_list": []}`},
 		{
-			name: "no summary, risks or create_time", body: `{"aiops_list": [{"id": "a"}]}`, tasks: 1,
+			name:  "no summary, risks or create_time",
+			body:  `{"aiops_list": [{"id": "a"}]}`,
+			tasks: 1,
 			check: func(t *testing.T, task Task) {
 				if task.Summary != nil || task.Risks != nil || task.CreateTime != nil ||
 					task.StatusCode != 0 || task.Description != "" || task.SMNStatus != nil {

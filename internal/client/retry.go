@@ -131,7 +131,7 @@ func (c *Client) send(ctx context.Context, r *apiRequest, token string) (*apiRes
 		RetryWaitMax: c.waitMax,
 		RetryMax:     c.maxRetries,
 		CheckRetry:   s.checkRetry,
-		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return s.wait },
+		Backoff:      s.backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: func(retryablehttp.Logger, *http.Request, int) {
 			s.start, s.waiting = time.Now(), false
@@ -220,6 +220,11 @@ func (s *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 	}
 	s.wait, s.waiting = wait, true
 	return true, nil
+}
+
+// backoff is the Backoff policy: the wait that checkRetry chose.
+func (s *attempts) backoff(time.Duration, time.Duration, int, *http.Response) time.Duration {
+	return s.wait
 }
 
 // record keeps the outcome of an attempt.
