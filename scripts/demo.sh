@@ -28,7 +28,7 @@ echo "==> starting the CSS API simulator on 127.0.0.1"
 "$build/css-simulator" -listen 127.0.0.1:0 -url-out "$work/url" \
   -project-id 00000000000000000000000000000000 -region eu-de \
   -ak DEMOACCESSKEY00000000 -sk DemoSecretKey000000000000000000000000000 \
-  -cluster 11111111-1111-1111-1111-111111111111 -high-risk 11111111-1111-1111-1111-111111111111 \
+  -cluster 11111111-1111-1111-1111-111111111111 -high-risk 11111111-1111-1111-1111-111111111111 -risks \
   -run-for 3s 2>"$work/requests.log" >/dev/null &
 sim_pid=$!
 for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done

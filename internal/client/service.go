@@ -46,8 +46,8 @@ type Service struct {
 }
 
 // Backoff describes a growing interval: Initial, multiplied by Factor after each step, and never
-// more than Max. With Track, it is also never more than 2 s or a sixth of the time elapsed,
-// whichever is more.
+// more than Max. With Track, it is also never more than 2 s during the first minute, nor more
+// than a sixth of the time elapsed after it.
 type Backoff struct {
 	Initial time.Duration
 	Max     time.Duration
@@ -64,7 +64,11 @@ func (b Backoff) next(cur, elapsed time.Duration) time.Duration {
 	if b.Track {
 		// A tracking wait overshoots the moment a task finishes by at most about 2 s under a
 		// minute and about a sixth beyond it: a short task is never waited on for a minute.
-		n = min(n, max(2*time.Second, elapsed/6))
+		limit := 2 * time.Second
+		if elapsed >= time.Minute {
+			limit = elapsed / 6
+		}
+		n = min(n, limit)
 	}
 	return n
 }
