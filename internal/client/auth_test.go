@@ -180,9 +180,9 @@ func TestToken_second401IsReturned(t *testing.T) {
 
 func TestToken_refreshedNearExpiry(t *testing.T) {
 	fk := newIAMFake(t, func(string) bool { return true })
-	// A short-lived token is due for refresh half way through its life, here after 300 ms;
+	// A short-lived token is due for refresh half way through its life, here after 1 s;
 	// TestRefreshTime checks the 5-minute margin of a long-lived one.
-	fk.lifetime = 600 * time.Millisecond
+	fk.lifetime = 2 * time.Second
 	c := mustNewClient(t, tokenConfig(fk.URL))
 	ctx := clientTestContext(t)
 
@@ -197,7 +197,7 @@ func TestToken_refreshedNearExpiry(t *testing.T) {
 	if n := fk.fetches.Load(); n != 1 {
 		t.Errorf("%d token fetches before the refresh time, want 1", n)
 	}
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(1200 * time.Millisecond)
 	list()
 	if n := fk.fetches.Load(); n != 2 {
 		t.Errorf("%d token fetches after the refresh time, want 2", n)

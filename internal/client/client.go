@@ -84,6 +84,9 @@ type Client struct {
 	maxRetries       int
 	waitMin, waitMax time.Duration
 
+	// now is the clock of the signature dates; tests replace it.
+	now func() time.Time
+
 	tokens  tokenCache
 	project projectCache
 }
@@ -124,6 +127,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetries: cfg.MaxRetries,
 		waitMin:    cfg.RetryWaitMin,
 		waitMax:    cfg.RetryWaitMax,
+		now:        time.Now,
 		tokens:     tokenCache{sem: make(chan struct{}, 1)},
 		project:    projectCache{sem: make(chan struct{}, 1), id: cfg.ProjectID},
 	}

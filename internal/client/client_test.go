@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/css-tf/terraform-provider-css/internal/signer"
 )
@@ -161,6 +162,9 @@ func TestClient_headersAndSignature(t *testing.T) {
 	cfg := clientTestConfig(f.URL)
 	cfg.SecurityToken = "temporary-token"
 	c := mustNewClient(t, cfg)
+	var clock atomic.Int64
+	clock.Store(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Unix())
+	c.now = func() time.Time { return time.Unix(clock.Add(1), 0) }
 	ctx := clientTestContext(t)
 
 	if err := c.DeleteTask(ctx, tCluster, tTask); err != nil {
@@ -206,6 +210,9 @@ func TestClient_headersAndSignature(t *testing.T) {
 		if err != nil || ak != tAK {
 			t.Errorf("request %d (%s): signature does not verify: %v", i, r.Method, err)
 		}
+	}
+	if d0, d1 := reqs[0].Header.Get("X-Sdk-Date"), reqs[1].Header.Get("X-Sdk-Date"); d0 == d1 {
+		t.Errorf("the retry was not signed afresh: X-Sdk-Date %s twice", d0)
 	}
 	if body := string(reqs[2].Body); body != `{"name":"nightly","description":"d",`+
 		`"alarm":{"level":"high","smn_topic":"topic"}}` {

@@ -239,16 +239,22 @@ func timestamp(raw json.RawMessage) *time.Time {
 		return nil
 	}
 	if ms, ok := parseInteger(*s); ok {
-		t := time.UnixMilli(ms).UTC()
-		return &t
+		return inRange(time.UnixMilli(ms).UTC())
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, strings.TrimSpace(*s)); err == nil {
-			t = t.UTC()
-			return &t
+			return inRange(t.UTC())
 		}
 	}
 	return nil
+}
+
+// inRange returns t when its year has four digits, so that it formats as RFC 3339; else nil.
+func inRange(t time.Time) *time.Time {
+	if t.Year() < 1 || t.Year() > 9999 {
+		return nil
+	}
+	return &t
 }
 
 func isNull(raw json.RawMessage) bool {

@@ -354,6 +354,7 @@ func FuzzParseList(f *testing.F) {
 		`{"aiops_list": [{"id": "a", "task_risks": [{}, null]}]}`,
 		`<html>500</html>`, ``, `null`, `{"total_size": 1e999}`,
 		`{"aiops_list": [{"id": "a", "create_time": "1e40"}]}`,
+		`{"aiops_list": [{"id": "a", "create_time": 9223372036854775807}]}`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -370,8 +371,13 @@ func FuzzParseList(f *testing.F) {
 			if strings.TrimSpace(task.ID) == "" {
 				t.Fatal("a task without an id was returned")
 			}
-			if task.CreateTime != nil && task.CreateTime.Location() != time.UTC {
-				t.Fatal("a create time not in UTC was returned")
+			if task.CreateTime != nil {
+				if task.CreateTime.Location() != time.UTC {
+					t.Fatal("a create time not in UTC was returned")
+				}
+				if _, err := task.CreateTime.MarshalText(); err != nil {
+					t.Fatalf("create time %v does not format: %v", task.CreateTime, err)
+				}
 			}
 		}
 	})

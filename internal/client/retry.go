@@ -174,7 +174,7 @@ func (c *Client) authorize(req *http.Request, r *apiRequest, token string) {
 	case token != "":
 		req.Header.Set("X-Auth-Token", token)
 	default:
-		signer.Sign(req, r.body, c.credentials(), time.Now())
+		signer.Sign(req, r.body, c.credentials(), c.now())
 	}
 }
 
@@ -285,7 +285,7 @@ func (s *attempts) logAttempt(ctx context.Context, d time.Duration) {
 			}
 		}
 	}
-	s.c.log(ctx, "CSS API call", fields)
+	s.c.log(ctx, "API call", fields)
 }
 
 // retryable reports whether the last outcome may be retried, by status, error and method.

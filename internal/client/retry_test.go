@@ -245,7 +245,7 @@ func TestRetry_connectionRefusedPostIsRetried(t *testing.T) {
 	cfg := clientTestConfig("http://" + addr)
 	// The server comes up once the first attempt has been refused.
 	cfg.Log = func(_ context.Context, msg string, fields map[string]any) {
-		if msg == "CSS API call" && fields["attempt"] == 1 {
+		if msg == "API call" && fields["attempt"] == 1 {
 			once.Do(start)
 		}
 	}
@@ -323,7 +323,7 @@ func TestRetry_logsOneLinePerAttempt(t *testing.T) {
 
 	var attempts []logEntry
 	for _, l := range logs.all() {
-		if l.Msg == "CSS API call" {
+		if l.Msg == "API call" {
 			attempts = append(attempts, l)
 		}
 	}
