@@ -12,6 +12,10 @@ import (
 	"github.com/css-tf/terraform-provider-css/internal/provider"
 )
 
+// Generate the documentation in docs/ from the schema, examples/ and templates/. The examples are
+// formatted first by `make generate`.
+//go:generate go tool tfplugindocs generate --provider-name css
+
 // version is set by the release build through -ldflags "-X main.version=...".
 var version = "dev"
 

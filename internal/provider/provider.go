@@ -73,8 +73,8 @@ func (p *cssProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"Cloud Search Service clusters on Open Telekom Cloud and Huawei Cloud.",
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
-				MarkdownDescription: "The region of the clusters, such as `eu-de`. Required, here or in " +
-					"`OS_REGION_NAME` or `HW_REGION_NAME`.",
+				MarkdownDescription: "The region of the clusters, such as `eu-de`. It must be set here or " +
+					"in `OS_REGION_NAME` or `HW_REGION_NAME`.",
 				Optional: true,
 			},
 			"project_id": schema.StringAttribute{
@@ -123,8 +123,9 @@ func (p *cssProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Validators: []validator.String{stringvalidator.OneOf(cloudOTC, cloudHuaweiCloud)},
 			},
 			"endpoints": schema.MapAttribute{
-				MarkdownDescription: fmt.Sprintf("Endpoint overrides by service, keys `%s` and `%s`, "+
-					"such as `{ %s = \"https://css.example.com\" }`. The IAM endpoint includes `/v3`.",
+				MarkdownDescription: fmt.Sprintf("Overrides of the default endpoints by service, with "+
+					"the keys `%s` and `%s`, such as `{ %s = \"https://css.example.com\" }`. The IAM "+
+					"endpoint includes `/v3`.",
 					endpointCSS, endpointIAM, endpointCSS),
 				Optional:    true,
 				ElementType: types.StringType,
