@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -56,7 +57,7 @@ func parseList(body []byte) (listPage, error) {
 // parseTask decodes one list item; it reports false when the item is not an object or has no id.
 func parseTask(raw json.RawMessage) (Task, bool) {
 	var f map[string]json.RawMessage
-	if decodeJSON(raw, &f) != nil || f == nil {
+	if json.Unmarshal(raw, &f) != nil || f == nil {
 		return Task{}, false
 	}
 	id := text(f["id"])
@@ -86,7 +87,7 @@ func parseTask(raw json.RawMessage) (Task, bool) {
 // normal, suggestion} summary; it returns nil when there is no summary object.
 func parseSummary(raw json.RawMessage) *Summary {
 	var f map[string]json.RawMessage
-	if decodeJSON(raw, &f) != nil || f == nil {
+	if json.Unmarshal(raw, &f) != nil || f == nil {
 		return nil
 	}
 	return &Summary{
@@ -101,13 +102,13 @@ func parseSummary(raw json.RawMessage) *Summary {
 // non-nil slice for an empty list. Items that are not objects are skipped.
 func parseRisks(raw json.RawMessage) []Risk {
 	var items []json.RawMessage
-	if decodeJSON(raw, &items) != nil || items == nil {
+	if json.Unmarshal(raw, &items) != nil || items == nil {
 		return nil
 	}
 	risks := make([]Risk, 0, len(items))
 	for _, item := range items {
 		var f map[string]json.RawMessage
-		if decodeJSON(item, &f) != nil || f == nil {
+		if json.Unmarshal(item, &f) != nil || f == nil {
 			continue
 		}
 		risks = append(risks, Risk{
@@ -125,18 +126,22 @@ func parseRisks(raw json.RawMessage) []Risk {
 // text returns a JSON string, or the literal of a number or boolean; nil for anything else,
 // including a missing value and null.
 func text(raw json.RawMessage) *string {
-	var v any
-	if len(raw) == 0 || decodeJSON(raw, &v) != nil {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
 		return nil
 	}
-	switch v := v.(type) {
-	case string:
-		return &v
-	case json.Number:
-		s := v.String()
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil
+		}
 		return &s
-	case bool:
-		s := strconv.FormatBool(v)
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'f':
+		if !json.Valid(raw) {
+			return nil
+		}
+		s := string(raw)
 		return &s
 	}
 	return nil
