@@ -83,10 +83,10 @@ func (s *Server) matchFault(r *http.Request) (Fault, bool) {
 func (s *Server) serveFault(sw *statusWriter, w http.ResponseWriter, r *http.Request,
 	body []byte, f Fault,
 ) {
-	var real *recorder
+	var actual *recorder
 	if f.Act {
-		real = newRecorder()
-		s.handle(real, r, body)
+		actual = newRecorder()
+		s.handle(actual, r, body)
 	}
 	sleep(r, f.Delay)
 
@@ -98,8 +98,8 @@ func (s *Server) serveFault(sw *statusWriter, w http.ResponseWriter, r *http.Req
 		sw.Header().Set(k, v)
 	}
 	switch {
-	case f.Status == 0 && real != nil:
-		real.copyTo(sw)
+	case f.Status == 0 && actual != nil:
+		actual.copyTo(sw)
 	case f.Status == 0:
 		s.handle(sw, r, body)
 	default:
