@@ -201,7 +201,11 @@ type attempts struct {
 func (s *attempts) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	s.count++
 	s.record(resp, err)
-	s.logAttempt(ctx, time.Since(s.start))
+	var sent http.Header
+	if resp != nil && resp.Request != nil {
+		sent = resp.Request.Header
+	}
+	s.logAttempt(ctx, time.Since(s.start), sent)
 
 	if !s.retryable(ctx) || s.count > s.c.maxRetries {
 		return false, nil
@@ -255,13 +259,16 @@ func (s *attempts) record(resp *http.Response, err error) {
 	}
 }
 
-func (s *attempts) logAttempt(ctx context.Context, d time.Duration) {
+func (s *attempts) logAttempt(ctx context.Context, d time.Duration, sent http.Header) {
 	fields := map[string]any{
 		"method":      s.r.method,
 		"path":        s.r.escapedPath(),
 		"status":      s.status,
 		"attempt":     s.count,
 		"duration_ms": d.Milliseconds(),
+	}
+	if sent != nil {
+		fields["request_headers"] = redactHeaders(sent)
 	}
 	var re *RequestError
 	var ae *APIError
@@ -387,4 +394,23 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(at.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// secretHeaders carry credentials: their values are never logged.
+var secretHeaders = []string{
+	"Authorization", "X-Auth-Token", "X-Security-Token", "X-Subject-Token", "Proxy-Authorization",
+}
+
+// redactHeaders renders request headers for a log line, with every credential replaced.
+func redactHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for name, values := range h {
+		out[name] = strings.Join(values, ", ")
+	}
+	for _, name := range secretHeaders {
+		if h.Get(name) != "" {
+			out[http.CanonicalHeaderKey(name)] = "<redacted>"
+		}
+	}
+	return out
 }

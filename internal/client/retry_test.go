@@ -341,7 +341,7 @@ func TestRetry_logsOneLinePerAttempt(t *testing.T) {
 			t.Errorf("line %d: duration_ms missing", i)
 		}
 	}
-	assertNoSecrets(t, logs, tSK, "limit=", "Authorization", "SDK-HMAC")
+	assertNoSecrets(t, logs, tSK, "limit=", "SDK-HMAC", "Signature=")
 }
 
 func TestBackoff_bounds(t *testing.T) {
@@ -390,5 +390,25 @@ func TestRetryAfter(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+func TestRedactHeaders_hidesEveryCredential(t *testing.T) {
+	h := http.Header{}
+	h.Set("Authorization", "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=abc")
+	h.Set("X-Auth-Token", "token-value")
+	h.Set("X-Security-Token", "security-value")
+	h.Set("X-Sdk-Date", "20261203T180000Z")
+
+	got := redactHeaders(h)
+	for _, secret := range []string{"Signature=abc", "token-value", "security-value"} {
+		for name, v := range got {
+			if strings.Contains(v, secret) {
+				t.Errorf("header %s logged as %q, holding %q", name, v, secret)
+			}
+		}
+	}
+	if got["X-Sdk-Date"] != "20261203T180000Z" {
+		t.Errorf("X-Sdk-Date = %q, want it kept", got["X-Sdk-Date"])
 	}
 }
