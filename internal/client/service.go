@@ -40,6 +40,12 @@ type Service struct {
 	FindPoll Backoff
 	// FindAfterInterrupt bounds the search for a new task once the context has ended.
 	FindAfterInterrupt time.Duration
+	// AmbiguousLook bounds the search for a task after a POST whose outcome is unknown (a 5xx
+	// or a dropped connection), before the POST is sent again.
+	AmbiguousLook time.Duration
+	// FullGrace is how long a create on a full cluster waits for deletes of this process to
+	// start, and FullWait how long it waits for them in all.
+	FullGrace, FullWait time.Duration
 
 	mu       sync.Mutex
 	clusters map[string]*clusterState
@@ -82,9 +88,15 @@ func NewService(api API) *Service {
 		Retry:              Backoff{Initial: time.Second, Max: 30 * time.Second, Factor: 1.5},
 		FindPoll:           Backoff{Initial: 200 * time.Millisecond, Max: 2 * time.Second, Factor: 1.5},
 		FindAfterInterrupt: 10 * time.Second,
+		AmbiguousLook:      5 * time.Second,
+		FullGrace:          time.Second,
+		FullWait:           2 * time.Minute,
 		clusters:           map[string]*clusterState{},
 	}
 }
+
+// MaxTasksPerCluster is the documented number of detection tasks a cluster holds at most.
+const MaxTasksPerCluster = 30
 
 // clusterState is what the Service keeps per cluster.
 type clusterState struct {
@@ -101,6 +113,10 @@ type clusterState struct {
 	// claimed holds the ids of tasks this process created, so that two creates with the same
 	// name never take the same task.
 	claimed map[string]bool
+	// deleting counts the deletes of this process under way; deleted is closed (and replaced)
+	// whenever one ends, to wake the creates waiting for room.
+	deleting int
+	deleted  chan struct{}
 }
 
 type snapshot struct {
@@ -121,7 +137,7 @@ func (s *Service) cluster(id string) *clusterState {
 	defer s.mu.Unlock()
 	cs, ok := s.clusters[id]
 	if !ok {
-		cs = &clusterState{claimed: map[string]bool{}}
+		cs = &clusterState{claimed: map[string]bool{}, deleted: make(chan struct{})}
 		s.clusters[id] = cs
 	}
 	return cs
@@ -245,7 +261,7 @@ func (s *Service) Create(ctx context.Context, clusterID string, req CreateReques
 	cs.mutate.Lock()
 	defer cs.mutate.Unlock()
 
-	before, err := s.Tasks(ctx, clusterID)
+	before, err := s.roomFor(ctx, cs, clusterID)
 	if err != nil {
 		return Task{}, fmt.Errorf("listing the tasks before the create: %w", err)
 	}
@@ -256,6 +272,10 @@ func (s *Service) Create(ctx context.Context, clusterID string, req CreateReques
 
 	posted, err := s.post(ctx, cs, clusterID, req, known)
 	if err != nil {
+		if len(before) >= MaxTasksPerCluster && IsClientError(err) {
+			err = fmt.Errorf("cluster %s already holds %d detection tasks, and a cluster holds "+
+				"at most %d: %w", clusterID, len(before), MaxTasksPerCluster, err)
+		}
 		return Task{}, err
 	}
 	if posted.ID != "" {
@@ -277,6 +297,46 @@ func (s *Service) Create(ctx context.Context, clusterID string, req CreateReques
 	return task, nil
 }
 
+// roomFor lists the tasks before a create. On a full cluster it gives the deletes of this
+// process (a destroy running beside the create, say) the chance to make room first: it waits
+// FullGrace for one to start, and while any is under way, up to FullWait in all. It is called
+// and returns with cs.mutate held.
+func (s *Service) roomFor(ctx context.Context, cs *clusterState, clusterID string) ([]Task, error) {
+	deadline := time.Now().Add(s.FullWait)
+	graced := false
+	for {
+		tasks, err := s.Tasks(ctx, clusterID)
+		if err != nil || len(tasks) < MaxTasksPerCluster || time.Now().After(deadline) {
+			return tasks, err
+		}
+
+		cs.mu.Lock()
+		deleting, deleted := cs.deleting, cs.deleted
+		cs.mu.Unlock()
+		if deleting == 0 && graced {
+			return tasks, nil
+		}
+		wait := s.FullGrace
+		if deleting > 0 {
+			wait = time.Until(deadline)
+		}
+		graced = true
+
+		cs.mutate.Unlock()
+		timer := time.NewTimer(wait)
+		select {
+		case <-deleted:
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		timer.Stop()
+		cs.mutate.Lock()
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+	}
+}
+
 // post sends the create call, retrying busy answers, and after an ambiguous failure looks for
 // the task before it posts again. It returns the task when such a look found it.
 func (s *Service) post(
@@ -291,7 +351,7 @@ func (s *Service) post(
 		case err == nil:
 			return Task{}, nil
 		case IsAmbiguous(err) && attempt < 3:
-			look, cancel := context.WithTimeout(ctx, 10*time.Second)
+			look, cancel := context.WithTimeout(ctx, s.AmbiguousLook)
 			task, findErr := s.findNew(look, clusterID, req.Name, known)
 			cancel()
 			if findErr == nil {
@@ -393,6 +453,10 @@ func (s *Service) WaitFinished(ctx context.Context, clusterID, taskID string) (T
 // still runs waits for the task, and any other 412 or 4xx fails at once.
 func (s *Service) Delete(ctx context.Context, clusterID, taskID string) error {
 	cs := s.cluster(clusterID)
+	cs.mu.Lock()
+	cs.deleting++
+	cs.mu.Unlock()
+	defer cs.deleteEnded()
 	cs.mutate.Lock()
 	defer cs.mutate.Unlock()
 
@@ -400,6 +464,15 @@ func (s *Service) Delete(ctx context.Context, clusterID, taskID string) error {
 		return err
 	}
 	return s.waitGone(ctx, clusterID, taskID)
+}
+
+// deleteEnded wakes the creates that wait for room on the cluster.
+func (cs *clusterState) deleteEnded() {
+	cs.mu.Lock()
+	cs.deleting--
+	close(cs.deleted)
+	cs.deleted = make(chan struct{})
+	cs.mu.Unlock()
 }
 
 func (s *Service) deleteCall(ctx context.Context, cs *clusterState, clusterID, taskID string) error {

@@ -51,6 +51,9 @@ func (f *fakeAPI) CreateTask(_ context.Context, _ string, req CreateRequest) err
 		f.postErrs = f.postErrs[1:]
 		return err
 	}
+	if len(f.tasks) >= MaxTasksPerCluster {
+		return &APIError{Method: "POST", StatusCode: 400, Code: "CSS.0039"}
+	}
 	f.nextID++
 	id := fmt.Sprintf("task-%02d", f.nextID)
 	now := time.Now().UTC()
@@ -261,5 +264,38 @@ func TestBackoff_tracksShortWaitsClosely(t *testing.T) {
 			t.Fatalf("interval %s at %s: more than a fifth of the time waited", cur, elapsed)
 		}
 		elapsed += cur
+	}
+}
+
+func TestServiceCreate_onAFullClusterWaitsForDeletesOfThisProcess(t *testing.T) {
+	api := &fakeAPI{}
+	for i := range MaxTasksPerCluster {
+		api.tasks = append(api.tasks, Task{ID: fmt.Sprintf("full-%02d", i), Name: "old"})
+	}
+	s := fastService(api)
+	s.FullGrace = 200 * time.Millisecond
+
+	created := make(chan error, 1)
+	go func() {
+		_, err := s.Create(t.Context(), "c", CreateRequest{Name: "new"})
+		created <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // the create holds the cluster first
+	if err := s.Delete(t.Context(), "c", "full-00"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-created; err != nil {
+		t.Fatal(err)
+	}
+
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if len(api.tasks) != MaxTasksPerCluster {
+		t.Errorf("%d tasks, want %d", len(api.tasks), MaxTasksPerCluster)
+	}
+	for _, task := range api.tasks {
+		if task.ID == "full-00" {
+			t.Error("the deleted task is still there")
+		}
 	}
 }
