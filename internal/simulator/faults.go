@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ type Fault struct {
 	// Act carries the request out first (e.g. the POST creates the task), then answers as
 	// the fault says: an ambiguous failure.
 	Act bool
+	// Rate, when above 0, applies the fault to each matching request only with this
+	// probability (0 to 1); a request it passes over is tried against the later faults.
+	Rate float64
 }
 
 type faultState struct {
@@ -71,6 +75,9 @@ func (s *Server) matchFault(r *http.Request) (Fault, bool) {
 		}
 		if f.skipped < f.Skip {
 			f.skipped++
+			continue
+		}
+		if f.Rate > 0 && rand.Float64() >= f.Rate {
 			continue
 		}
 		f.used++

@@ -261,3 +261,20 @@ func TestNewTestCA(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestFault_rateAppliesToAShareOfRequests(t *testing.T) {
+	f := newFixture(t, nil)
+	f.sim.AddFault(simulator.Fault{Method: http.MethodGet, Rate: 0.5, Status: 503, Body: "<html>busy</html>"})
+
+	const n = 400
+	faulted := 0
+	for range n {
+		if r := f.do(http.MethodGet, tasksPath(testCluster), ""); r.status == 503 {
+			faulted++
+		}
+	}
+	// With p = 0.5 over 400 requests, fewer than 120 or more than 280 is practically impossible.
+	if faulted < 120 || faulted > 280 {
+		t.Errorf("%d of %d requests faulted at rate 0.5", faulted, n)
+	}
+}
