@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -59,12 +60,15 @@ type Backoff struct {
 	Max     time.Duration
 	Factor  float64
 	Track   bool
+	// Jitter spreads each interval at random by up to this share either way, so that the
+	// retries of many clients do not fall together.
+	Jitter float64
 }
 
 // next returns the interval after cur, given the time elapsed since the wait began.
 func (b Backoff) next(cur, elapsed time.Duration) time.Duration {
 	if cur == 0 {
-		return b.Initial
+		return b.jitter(b.Initial)
 	}
 	n := min(time.Duration(float64(cur)*b.Factor), b.Max)
 	if b.Track {
@@ -76,7 +80,14 @@ func (b Backoff) next(cur, elapsed time.Duration) time.Duration {
 		}
 		n = min(n, limit)
 	}
-	return n
+	return b.jitter(n)
+}
+
+func (b Backoff) jitter(d time.Duration) time.Duration {
+	if b.Jitter <= 0 {
+		return d
+	}
+	return time.Duration(float64(d) * (1 + b.Jitter*(2*rand.Float64()-1)))
 }
 
 // NewService returns a Service over api with the default intervals.
@@ -85,7 +96,7 @@ func NewService(api API) *Service {
 		api:                api,
 		SnapshotMaxAge:     30 * time.Second,
 		Poll:               Backoff{Initial: time.Second, Max: time.Minute, Factor: 1.5, Track: true},
-		Retry:              Backoff{Initial: time.Second, Max: 30 * time.Second, Factor: 1.5},
+		Retry:              Backoff{Initial: 250 * time.Millisecond, Max: 30 * time.Second, Factor: 2, Jitter: 0.2},
 		FindPoll:           Backoff{Initial: 200 * time.Millisecond, Max: 2 * time.Second, Factor: 1.5},
 		FindAfterInterrupt: 10 * time.Second,
 		AmbiguousLook:      5 * time.Second,
@@ -476,15 +487,20 @@ func (cs *clusterState) deleteEnded() {
 }
 
 func (s *Service) deleteCall(ctx context.Context, cs *clusterState, clusterID, taskID string) error {
-	var wait time.Duration
+	// Busy answers back off on Retry; a task that still runs is waited for on Poll, so that
+	// there is at most one DELETE per poll interval.
+	var busyWait, runWait time.Duration
 	start := time.Now()
 	for {
 		err := s.api.DeleteTask(ctx, clusterID, taskID)
 		cs.invalidate()
+		var wait time.Duration
 		switch {
 		case err == nil || IsGone(err):
 			return nil
 		case IsBusy(err):
+			busyWait = s.Retry.next(busyWait, time.Since(start))
+			wait = busyWait
 		case IsPrecondition(err):
 			tasks, lerr := s.FreshTasks(ctx, clusterID)
 			if lerr != nil {
@@ -497,11 +513,12 @@ func (s *Service) deleteCall(ctx context.Context, cs *clusterState, clusterID, t
 			if t.Finished() {
 				return err
 			}
+			runWait = s.Poll.next(runWait, time.Since(start))
+			wait = runWait
 		default:
 			return err
 		}
 
-		wait = s.Retry.next(wait, time.Since(start))
 		if werr := sleep(ctx, wait); werr != nil {
 			return fmt.Errorf("%w (last answer: %w)", werr, err)
 		}
