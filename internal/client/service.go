@@ -116,7 +116,7 @@ type clusterState struct {
 
 	mu sync.Mutex
 	// seq counts list starts and mutations; a list result is usable only if it started after
-	// the last mutation (and after the reader asked, for a fresh read).
+	// the last mutation, and not before the time the reader asks for.
 	seq        uint64
 	mutatedSeq uint64
 	snap       *snapshot
@@ -137,8 +137,9 @@ type snapshot struct {
 }
 
 type flight struct {
-	seq   uint64
-	done  chan struct{}
+	seq     uint64
+	started time.Time
+	done    chan struct{}
 	tasks []Task
 	err   error
 }
@@ -157,14 +158,18 @@ func (s *Service) cluster(id string) *clusterState {
 // Tasks returns the tasks of a cluster, from a shared snapshot when one is recent enough and no
 // mutation by this process has happened since it was taken.
 func (s *Service) Tasks(ctx context.Context, clusterID string) ([]Task, error) {
-	return s.list(ctx, clusterID, false)
+	return s.list(ctx, clusterID, time.Now().Add(-s.SnapshotMaxAge))
 }
 
 // FreshTasks returns the tasks of a cluster as listed by a call that started after this one.
-// Concurrent fresh readers of one cluster share that call.
+// Readers that ask before that call starts share it.
 func (s *Service) FreshTasks(ctx context.Context, clusterID string) ([]Task, error) {
-	return s.list(ctx, clusterID, true)
+	return s.list(ctx, clusterID, time.Now())
 }
+
+// pollStaleness is how old a list may be for a wait loop's poll, so that the waits for many
+// tasks of one cluster share their list calls.
+const pollStaleness = 300 * time.Millisecond
 
 // Find returns the task with the given id, or an error for which IsGone is true when the list
 // does not hold it.
@@ -179,24 +184,20 @@ func (s *Service) Find(ctx context.Context, clusterID, taskID string) (Task, err
 	return Task{}, &NotFoundError{ClusterID: clusterID, TaskID: taskID}
 }
 
-func (s *Service) list(ctx context.Context, clusterID string, fresh bool) ([]Task, error) {
+// list returns the tasks of a cluster from a list call that started at notBefore or later and
+// after the last mutation by this process: a snapshot, a call under way, or a new call.
+func (s *Service) list(ctx context.Context, clusterID string, notBefore time.Time) ([]Task, error) {
 	cs := s.cluster(clusterID)
 
 	cs.mu.Lock()
-	minSeq := cs.mutatedSeq
-	if fresh {
-		cs.seq++
-		minSeq = cs.seq
-	}
-	if snap := cs.snap; !fresh && snap != nil && snap.seq > minSeq &&
-		time.Since(snap.at) < s.SnapshotMaxAge {
+	if snap := cs.snap; snap != nil && snap.seq > cs.mutatedSeq && !snap.at.Before(notBefore) {
 		cs.mu.Unlock()
 		return slices.Clone(snap.tasks), nil
 	}
 	f := cs.flight
-	if f == nil || f.seq <= minSeq {
+	if f == nil || f.seq <= cs.mutatedSeq || f.started.Before(notBefore) {
 		cs.seq++
-		f = &flight{seq: cs.seq, done: make(chan struct{})}
+		f = &flight{seq: cs.seq, started: time.Now(), done: make(chan struct{})}
 		cs.flight = f
 		go s.fly(clusterID, cs, f)
 	}
@@ -215,12 +216,11 @@ func (s *Service) list(ctx context.Context, clusterID string, fresh bool) ([]Tas
 func (s *Service) fly(clusterID string, cs *clusterState, f *flight) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	started := time.Now()
 	f.tasks, f.err = s.api.ListTasks(ctx, clusterID)
 
 	cs.mu.Lock()
-	if f.err == nil && f.seq > cs.mutatedSeq {
-		cs.snap = &snapshot{seq: f.seq, at: started, tasks: f.tasks}
+	if f.err == nil && f.seq > cs.mutatedSeq && (cs.snap == nil || f.seq > cs.snap.seq) {
+		cs.snap = &snapshot{seq: f.seq, at: f.started, tasks: f.tasks}
 	}
 	if cs.flight == f {
 		cs.flight = nil
@@ -445,7 +445,7 @@ func (s *Service) WaitFinished(ctx context.Context, clusterID, taskID string) (T
 			return Task{}, fmt.Errorf("waiting for task %s to finish: %w", taskID, err)
 		}
 
-		tasks, err := s.FreshTasks(ctx, clusterID)
+		tasks, err := s.list(ctx, clusterID, time.Now().Add(-pollStaleness))
 		if err != nil {
 			return Task{}, fmt.Errorf("waiting for task %s to finish: %w", taskID, err)
 		}

@@ -299,3 +299,38 @@ func TestServiceCreate_onAFullClusterWaitsForDeletesOfThisProcess(t *testing.T) 
 		}
 	}
 }
+
+func TestServiceWaitFinished_concurrentWaitersShareListCalls(t *testing.T) {
+	api := &fakeAPI{listDelay: 5 * time.Millisecond}
+	s := fastService(api)
+	s.Poll = Backoff{Initial: 100 * time.Millisecond, Max: 100 * time.Millisecond, Factor: 1}
+
+	var ids []string
+	for range 20 {
+		task, err := s.Create(t.Context(), "c", CreateRequest{Name: "wait"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, task.ID)
+	}
+	before := api.lists.Load()
+	time.AfterFunc(350*time.Millisecond, func() {
+		for _, id := range ids {
+			api.finish(id)
+		}
+	})
+
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() {
+			if _, err := s.WaitFinished(t.Context(), "c", id); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	// About four polls of 100 ms each: shared, that is a handful of list calls, not 20 × 4.
+	if n := api.lists.Load() - before; n > 12 {
+		t.Errorf("%d list calls for 20 concurrent waits, want them shared", n)
+	}
+}
