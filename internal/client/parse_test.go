@@ -149,6 +149,56 @@ func TestParseList_newShape(t *testing.T) {
 	checkStr(t, "risk.result", r.Result, refStr("failed"))
 }
 
+// TestParseList_newShapeVariants covers what the new shape may or may not send: create_time as
+// a string, smn fields present, a summary without normal, a risk without result, and items of
+// both shapes in one list.
+func TestParseList_newShapeVariants(t *testing.T) {
+	p := mustParse(t, `{"total_size": 2, "aiops_list": [
+	  {"id": "n1", "name": "manual-check", "desc": "", "status": 300,
+	   "create_time": "1767225600000", "smn_status": "sent", "smn_fail_reason": "",
+	   "check_type": "partial_detection", "trigger_type": "manual",
+	   "summary": {"highRisk": 0, "mediumRisk": 1, "suggestion": 0},
+	   "task_risks": [{"id": "replicas", "name": "replicas", "level": "medium"}]},
+	  {"id": "o1", "name": "old-check", "status": 200, "create_time": 1687944156750,
+	   "summary": {"high": 0, "medium": 0, "suggestion": 0}, "task_risks": []}]}`)
+	if len(p.Tasks) != 2 || p.Total != 2 {
+		t.Fatalf("tasks %d, total %d; want 2, 2", len(p.Tasks), p.Total)
+	}
+
+	n := p.Tasks[0]
+	if n.Status() != StatusFailed || n.StatusCode != 300 {
+		t.Errorf("status %s (%d), want failed (300)", n.Status(), n.StatusCode)
+	}
+	wantTime := time.UnixMilli(1767225600000).UTC()
+	if n.CreateTime == nil || !n.CreateTime.Equal(wantTime) {
+		t.Errorf("create time from a string = %v, want %v", n.CreateTime, wantTime)
+	}
+	checkStr(t, "smn_status", n.SMNStatus, refStr("sent"))
+	checkStr(t, "smn_fail_reason", n.SMNFailReason, refStr(""))
+	checkStr(t, "check_type", n.CheckType, refStr("partial_detection"))
+	checkStr(t, "trigger_type", n.TriggerType, refStr("manual"))
+	checkInt(t, "summary.high", n.Summary.High, refInt64(0))
+	checkInt(t, "summary.medium", n.Summary.Medium, refInt64(1))
+	checkInt(t, "summary.normal", n.Summary.Normal, nil)
+	if len(n.Risks) != 1 {
+		t.Fatalf("risks = %d, want 1", len(n.Risks))
+	}
+	checkStr(t, "risk.id", n.Risks[0].ID, refStr("replicas"))
+	checkStr(t, "risk.riskType", n.Risks[0].RiskType, refStr("replicas"))
+	checkStr(t, "risk.result", n.Risks[0].Result, nil)
+	checkStr(t, "risk.desc", n.Risks[0].Description, nil)
+
+	o := p.Tasks[1]
+	checkStr(t, "old check_type", o.CheckType, nil)
+	checkStr(t, "old trigger_type", o.TriggerType, nil)
+	checkStr(t, "old smn_status", o.SMNStatus, nil)
+	checkInt(t, "old summary.normal", o.Summary.Normal, nil)
+	checkInt(t, "old summary.high", o.Summary.High, refInt64(0))
+	if o.Risks == nil || len(o.Risks) != 0 {
+		t.Errorf("old risks = %#v, want empty non-nil", o.Risks)
+	}
+}
+
 // TestParseList_oddBodies covers S16: odd success bodies never crash, and missing values
 // become nil.
 func TestParseList_oddBodies(t *testing.T) {

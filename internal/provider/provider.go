@@ -366,7 +366,7 @@ func (p *cssProvider) Resources(_ context.Context) []func() resource.Resource {
 }
 
 func (p *cssProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{NewAiopsTasksDataSource}
 }
 
 // configuredService returns the service from provider data, for Configure of resources and

@@ -167,62 +167,46 @@ func (r *aiopsTaskResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				DeleteDescription: "How long to retry a busy delete and wait for the task to leave the list. Defaults to `10m`.",
 			}),
 			"status": schema.StringAttribute{
-				MarkdownDescription: "The status of the detection: " + quotedList(statuses) + ". A status " +
-					"code other than 200 (completed) and 300 (failed) counts as running.",
-				Computed:      true,
-				PlanModifiers: keepString,
+				MarkdownDescription: descStatus,
+				Computed:            true,
+				PlanModifiers:       keepString,
 			},
 			"status_code": schema.Int64Attribute{
-				MarkdownDescription: "The raw status code of the API: 150 running, 200 completed, 300 failed.",
+				MarkdownDescription: descStatusCode,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 			},
 			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the task was created, in RFC 3339 form in UTC.",
+				MarkdownDescription: descCreatedAt,
 				Computed:            true,
 				PlanModifiers:       keepString,
 			},
 			"smn_status": schema.StringAttribute{
-				MarkdownDescription: "Whether the SMN alarm was sent: `not_open`, `not_trigger`, `sent` or " +
-					"`send_fail`. Null where the API does not say.",
-				Computed:      true,
-				PlanModifiers: keepString,
+				MarkdownDescription: descSMNStatus,
+				Computed:            true,
+				PlanModifiers:       keepString,
 			},
 			"smn_fail_reason": schema.StringAttribute{
-				MarkdownDescription: "Why the SMN alarm could not be sent, if it could not.",
+				MarkdownDescription: descSMNFailReason,
 				Computed:            true,
 				PlanModifiers:       keepString,
 			},
 			"trigger_type": schema.StringAttribute{
-				MarkdownDescription: "How the task was started, `manual` or `auto`, where the API says.",
+				MarkdownDescription: descTriggerType,
 				Computed:            true,
 				PlanModifiers:       keepString,
 			},
 			"summary": schema.SingleNestedAttribute{
-				MarkdownDescription: "How many risks of each level the detection found. Null until the API " +
-					"reports a summary.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
-				Attributes: map[string]schema.Attribute{
-					"high":       schema.Int64Attribute{Computed: true, MarkdownDescription: "The number of high risks."},
-					"medium":     schema.Int64Attribute{Computed: true, MarkdownDescription: "The number of medium risks."},
-					"suggestion": schema.Int64Attribute{Computed: true, MarkdownDescription: "The number of suggestions."},
-					"normal": schema.Int64Attribute{Computed: true, MarkdownDescription: "The number of checks " +
-						"without findings, where the API reports it (Huawei Cloud's newer answers)."},
-				},
+				MarkdownDescription: descSummary,
+				Computed:            true,
+				PlanModifiers:       []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+				Attributes:          computedInt64s(summaryDescriptions),
 			},
 			"task_risks": schema.ListNestedAttribute{
-				MarkdownDescription: "The risks the detection found.",
+				MarkdownDescription: descTaskRisks,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "The id of the check item, where the API gives it."},
-					"risk_type":   schema.StringAttribute{Computed: true, MarkdownDescription: "The kind of risk (the check item's name)."},
-					"level":       schema.StringAttribute{Computed: true, MarkdownDescription: "The risk level: `high`, `medium` or `suggestion`."},
-					"description": schema.StringAttribute{Computed: true, MarkdownDescription: "What was found."},
-					"suggestion":  schema.StringAttribute{Computed: true, MarkdownDescription: "What to do about it."},
-					"result":      schema.StringAttribute{Computed: true, MarkdownDescription: "The check's result, where the API gives it."},
-				}},
+				NestedObject:        schema.NestedAttributeObject{Attributes: computedStrings(riskDescriptions)},
 			},
 		},
 	}
@@ -413,6 +397,24 @@ func parseImportID(id string) (clusterID, taskID string, err error) {
 			"for example 11111111-1111-1111-1111-111111111111/aaaaaaaa-0000-0000-0000-000000000001", id)
 	}
 	return parts[0], parts[1], nil
+}
+
+// computedInt64s returns computed int64 attributes with the given descriptions.
+func computedInt64s(descriptions map[string]string) map[string]schema.Attribute {
+	attrs := make(map[string]schema.Attribute, len(descriptions))
+	for name, d := range descriptions {
+		attrs[name] = schema.Int64Attribute{Computed: true, MarkdownDescription: d}
+	}
+	return attrs
+}
+
+// computedStrings returns computed string attributes with the given descriptions.
+func computedStrings(descriptions map[string]string) map[string]schema.Attribute {
+	attrs := make(map[string]schema.Attribute, len(descriptions))
+	for name, d := range descriptions {
+		attrs[name] = schema.StringAttribute{Computed: true, MarkdownDescription: d}
+	}
+	return attrs
 }
 
 // createFailure explains a failed create, with the import command when a task may exist.

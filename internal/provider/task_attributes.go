@@ -40,6 +40,56 @@ var riskAttrTypes = map[string]attr.Type{
 	"result":      types.StringType,
 }
 
+// taskAttrTypes are the attributes of one task in the tasks list of the data source: those of
+// the resource that the API returns.
+var taskAttrTypes = map[string]attr.Type{
+	"id":              types.StringType,
+	"cluster_id":      types.StringType,
+	"name":            types.StringType,
+	"description":     types.StringType,
+	"check_type":      types.StringType,
+	"status":          types.StringType,
+	"status_code":     types.Int64Type,
+	"created_at":      types.StringType,
+	"smn_status":      types.StringType,
+	"smn_fail_reason": types.StringType,
+	"trigger_type":    types.StringType,
+	"summary":         types.ObjectType{AttrTypes: summaryAttrTypes},
+	"task_risks":      types.ListType{ElemType: types.ObjectType{AttrTypes: riskAttrTypes}},
+}
+
+// Descriptions of the attributes read from the API, shared by the resource and the data source.
+var (
+	descStatus = "The status of the detection: " + quotedList(statuses) + ". A status code other " +
+		"than 200 (completed) and 300 (failed) counts as running."
+	descStatusCode = "The raw status code of the API: 150 running, 200 completed, 300 failed."
+	descCreatedAt  = "When the task was created, in RFC 3339 form in UTC."
+	descSMNStatus  = "Whether the SMN alarm was sent: `not_open`, `not_trigger`, `sent` or `send_fail`. " +
+		"Null where the API does not say."
+	descSMNFailReason = "Why the SMN alarm could not be sent, if it could not."
+	descTriggerType   = "How the task was started, `manual` or `auto`, where the API says."
+	descSummary       = "How many risks of each level the detection found. Null until the API reports a summary."
+	descTaskRisks     = "The risks the detection found."
+
+	// summaryDescriptions and riskDescriptions describe the attributes of summary and of one
+	// item of task_risks.
+	summaryDescriptions = map[string]string{
+		"high":       "The number of high risks.",
+		"medium":     "The number of medium risks.",
+		"suggestion": "The number of suggestions.",
+		"normal": "The number of checks without findings, where the API reports it (Huawei Cloud's " +
+			"newer answers).",
+	}
+	riskDescriptions = map[string]string{
+		"id":          "The id of the check item, where the API gives it.",
+		"risk_type":   "The kind of risk (the check item's name).",
+		"level":       "The risk level: `high`, `medium` or `suggestion`.",
+		"description": "What was found.",
+		"suggestion":  "What to do about it.",
+		"result":      "The check's result, where the API gives it.",
+	}
+)
+
 // taskResults are the attributes read from the API that every task carries, in the resource
 // and in the data source.
 type taskResults struct {
@@ -60,12 +110,17 @@ func flattenResults(t client.Task) (taskResults, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	r := taskResults{
 		Status:        types.StringValue(t.Status()),
-		StatusCode:    types.Int64Value(int64(t.StatusCode)),
+		StatusCode:    types.Int64Null(),
 		CreatedAt:     types.StringNull(),
 		SMNStatus:     nonEmpty(t.SMNStatus),
 		SMNFailReason: nonEmpty(t.SMNFailReason),
 		TriggerType:   nonEmpty(t.TriggerType),
 		Summary:       types.ObjectNull(summaryAttrTypes),
+	}
+	// NOTE: the client reads a missing status as 0, which no task reports; it is shown as null,
+	// not as a zero the API did not send.
+	if t.StatusCode != 0 {
+		r.StatusCode = types.Int64Value(int64(t.StatusCode))
 	}
 	if t.CreateTime != nil {
 		r.CreatedAt = types.StringValue(t.CreateTime.UTC().Format(createdAtLayout))
