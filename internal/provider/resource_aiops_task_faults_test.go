@@ -253,10 +253,7 @@ func TestAccAiopsTask_oddBodies(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: env.config(minimalTask),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[taskAddr].Primary.ID
-					return nil
-				},
+				Check: rememberID(&id),
 			},
 			{
 				PreConfig:        put(`{"id":%q,"name":"aiops-test","status":"200"}`),
@@ -338,10 +335,7 @@ func TestAccAiopsTask_sameValueEverywhere(t *testing.T) {
 				Steps: []resource.TestStep{
 					{
 						Config: env.config(minimalTask),
-						Check: func(s *terraform.State) error {
-							id = s.RootModule().Resources[taskAddr].Primary.ID
-							return nil
-						},
+						Check: rememberID(&id),
 					},
 					{
 						PreConfig: func() {

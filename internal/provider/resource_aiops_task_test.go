@@ -147,10 +147,7 @@ func TestAccAiopsTask_disappears(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: env.config(baseTask),
-				Check: func(s *terraform.State) error {
-					firstID = s.RootModule().Resources[taskAddr].Primary.ID
-					return nil
-				},
+				Check: rememberID(&firstID),
 			},
 			{
 				PreConfig: func() {
@@ -535,10 +532,7 @@ func TestAccAiopsTask_emptyStrings(t *testing.T) {
 					statecheck.ExpectKnownValue(taskAddr, tfjsonpath.New("description"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(taskAddr, tfjsonpath.New("smn_fail_reason"), knownvalue.Null()),
 				},
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[taskAddr].Primary.ID
-					return nil
-				},
+				Check: rememberID(&id),
 			},
 			{
 				PreConfig: func() {
@@ -604,10 +598,7 @@ func TestAccAiopsTask_serverSideChanges(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: env.config(noWait),
-				Check: func(s *terraform.State) error {
-					id = s.RootModule().Resources[taskAddr].Primary.ID
-					return nil
-				},
+				Check: rememberID(&id),
 			},
 			{
 				PreConfig: func() {
@@ -650,4 +641,16 @@ func TestAccAiopsTask_serverSideChanges(t *testing.T) {
 			},
 		},
 	})
+}
+
+// rememberID stores the id of the task in state, for the steps that follow.
+func rememberID(id *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[taskAddr]
+		if !ok {
+			return fmt.Errorf("%s not in state", taskAddr)
+		}
+		*id = rs.Primary.ID
+		return nil
+	}
 }
