@@ -140,8 +140,8 @@ type flight struct {
 	seq     uint64
 	started time.Time
 	done    chan struct{}
-	tasks []Task
-	err   error
+	tasks   []Task
+	err     error
 }
 
 func (s *Service) cluster(id string) *clusterState {

@@ -253,7 +253,7 @@ func TestAccAiopsTask_oddBodies(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: env.config(minimalTask),
-				Check: rememberID(&id),
+				Check:  rememberID(&id),
 			},
 			{
 				PreConfig:        put(`{"id":%q,"name":"aiops-test","status":"200"}`),
@@ -335,7 +335,7 @@ func TestAccAiopsTask_sameValueEverywhere(t *testing.T) {
 				Steps: []resource.TestStep{
 					{
 						Config: env.config(minimalTask),
-						Check: rememberID(&id),
+						Check:  rememberID(&id),
 					},
 					{
 						PreConfig: func() {

@@ -147,7 +147,7 @@ func TestAccAiopsTask_disappears(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: env.config(baseTask),
-				Check: rememberID(&firstID),
+				Check:  rememberID(&firstID),
 			},
 			{
 				PreConfig: func() {
@@ -598,7 +598,7 @@ func TestAccAiopsTask_serverSideChanges(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: env.config(noWait),
-				Check: rememberID(&id),
+				Check:  rememberID(&id),
 			},
 			{
 				PreConfig: func() {
