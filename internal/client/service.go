@@ -167,6 +167,11 @@ func (s *Service) FreshTasks(ctx context.Context, clusterID string) ([]Task, err
 	return s.list(ctx, clusterID, time.Now())
 }
 
+// beforeCreateMaxAge bounds the age of the list of ids known before a create. The list after
+// one create still serves the next create of a run; an older one could miss a task of the same
+// name that someone else created meanwhile and make it look like ours.
+const beforeCreateMaxAge = 5 * time.Second
+
 // pollStaleness is how old a list may be for a wait loop's poll, so that the waits for many
 // tasks of one cluster share their list calls.
 const pollStaleness = 300 * time.Millisecond
@@ -316,7 +321,7 @@ func (s *Service) roomFor(ctx context.Context, cs *clusterState, clusterID strin
 	deadline := time.Now().Add(s.FullWait)
 	graced := false
 	for {
-		tasks, err := s.Tasks(ctx, clusterID)
+		tasks, err := s.list(ctx, clusterID, time.Now().Add(-beforeCreateMaxAge))
 		if err != nil || len(tasks) < MaxTasksPerCluster || time.Now().After(deadline) {
 			return tasks, err
 		}
