@@ -330,7 +330,7 @@ func permanent(err error) bool {
 		record   tls.RecordHeaderError
 	)
 	if errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &hostname) ||
-		errors.As(err, &invalid) || errors.As(err, &record) {
+		errors.As(err, &invalid) || errors.As(err, &record) || errors.Is(err, http.ErrSchemeMismatch) {
 		return true
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -360,17 +360,17 @@ func (s *attempts) nextWait(resp *http.Response) (time.Duration, bool) {
 }
 
 // backoff is the jittered exponential wait before retry n (from 0): a random duration between
-// RetryWaitMin·2ⁿ and twice that, both capped at RetryWaitMax.
+// half of RetryWaitMin·2ⁿ and all of it, capped at RetryWaitMax ("equal jitter").
 func (c *Client) backoff(n int) time.Duration {
-	lo := c.waitMax
+	hi := c.waitMax
 	if n < 32 {
 		if d := c.waitMin << n; d > 0 && d < c.waitMax {
-			lo = d
+			hi = d
 		}
 	}
-	hi := min(2*lo, c.waitMax)
+	lo := hi / 2
 	if hi <= lo {
-		return lo
+		return hi
 	}
 	return lo + rand.N(hi-lo+1)
 }

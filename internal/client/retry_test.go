@@ -185,8 +185,8 @@ func TestRetry_neverWaitsPastTheDeadline(t *testing.T) {
 	if !IsAmbiguous(err) || errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want the last 503", err)
 	}
-	if n := len(f.requests()); n < 2 || n > 3 {
-		t.Errorf("%d requests, want 2 or 3 within the deadline", n)
+	if n := len(f.requests()); n < 2 || n > 4 {
+		t.Errorf("%d requests, want 2 to 4 within the deadline", n)
 	}
 }
 
@@ -354,8 +354,8 @@ func TestBackoff_bounds(t *testing.T) {
 		t.Errorf("defaults: min %v max %v retries %d", c.waitMin, c.waitMax, c.maxRetries)
 	}
 	for n := range 40 {
-		lo := min(DefaultRetryWaitMax, DefaultRetryWaitMin<<min(n, 20))
-		hi := min(DefaultRetryWaitMax, 2*lo)
+		hi := min(DefaultRetryWaitMax, DefaultRetryWaitMin<<min(n, 20))
+		lo := hi / 2
 		for range 20 {
 			if d := c.backoff(n); d < lo || d > hi {
 				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", n, d, lo, hi)
@@ -410,5 +410,22 @@ func TestRedactHeaders_hidesEveryCredential(t *testing.T) {
 	}
 	if got["X-Sdk-Date"] != "20261203T180000Z" {
 		t.Errorf("X-Sdk-Date = %q, want it kept", got["X-Sdk-Date"])
+	}
+}
+
+func TestRetry_httpsToAPlainServerIsNotRetried(t *testing.T) {
+	f := newHTTPFake(t, func(w http.ResponseWriter, _ *http.Request, _ []byte, _ int) {
+		writeAPIJSON(w, 200, `{"total_size":0,"aiops_list":[]}`)
+	})
+	cfg := clientTestConfig(strings.Replace(f.URL, "http://", "https://", 1))
+	cfg.MaxRetries = 5
+
+	start := time.Now()
+	err := call(clientTestContext(t), mustNewClient(t, cfg), http.MethodGet)
+	if !errors.Is(err, http.ErrSchemeMismatch) {
+		t.Fatalf("err = %v, want the scheme mismatch", err)
+	}
+	if strings.Contains(err.Error(), "attempts") || time.Since(start) > time.Second {
+		t.Errorf("a scheme mismatch was retried: %v after %s", err, time.Since(start))
 	}
 }
