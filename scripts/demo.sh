@@ -35,20 +35,25 @@ for _ in $(seq 100); do [ -s "$work/url" ] && break; sleep 0.1; done
 url=$(cat "$work/url")
 echo "    simulator at $url"
 
+# The provider takes its credentials and region from the environment, as in a pipeline; the
+# simulator accepts this made-up key pair and checks every request's signature with it.
 export OS_ACCESS_KEY=DEMOACCESSKEY00000000 OS_SECRET_KEY=DemoSecretKey000000000000000000000000000
 export OS_REGION_NAME=eu-de
+echo "    credentials: OS_ACCESS_KEY=$OS_ACCESS_KEY and OS_SECRET_KEY (the simulator's demo key pair)"
 cp examples/demo/main.tf "$work/"
 cd "$work"
 
+# Terraform warns in a box that dev_overrides are in effect; that is how the demo runs a local
+# build, so the box is left out of what is shown.
+without_override_warning() { awk '/^╷/ { box = 1 } !box { print } /^╵/ { box = 0 }'; }
+
 echo "==> terraform apply (creates a detection task and waits for its result)"
-terraform apply -auto-approve -input=false -no-color -var "css_endpoint=$url" 2>&1 | grep -v 'dev_overrides\|^ - \|^$\|provider development\|published releases\|^│ *$\|^╷\|^╵\|Warning: Provider development' || true
-echo
-echo "==> the task as Terraform sees it"
-terraform output -no-color
+terraform apply -auto-approve -input=false -no-color -var "css_endpoint=$url" 2>&1 | without_override_warning
 
 echo
 echo "==> terraform destroy (deletes the task record and waits until it has left the list)"
-terraform destroy -auto-approve -input=false -no-color -var "css_endpoint=$url" 2>&1 | grep -E 'Destroy|destroy|Destroying|Error' || true
+terraform destroy -auto-approve -input=false -no-color -var "css_endpoint=$url" 2>&1 |
+  without_override_warning | grep -E '^css_aiops_task|^Destroy complete|^Error' || true
 
 echo
 echo "==> requests the simulator served"

@@ -47,10 +47,7 @@ func (d *aiopsTasksDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"cluster_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the CSS cluster whose tasks are listed.",
 				Required:            true,
-				Validators: []validator.String{
-					stringvalidator.LengthAtLeast(1),
-					stringvalidator.RegexMatches(clusterIDPattern, "must not contain '/' or white space"),
-				},
+				Validators:          []validator.String{clusterIDValidator},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "When set, only the tasks with exactly this name are returned. Names " +
@@ -126,7 +123,7 @@ func (d *aiopsTasksDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 	tasks, err := d.data.service.Tasks(ctx, clusterID)
 	if err != nil {
-		detail := fmt.Sprintf("Listing the detection tasks of cluster %s failed: %s", clusterID, err)
+		detail := fmt.Sprintf("Listing the detection tasks of cluster %s failed: %s", clusterID, d.data.explain(err))
 		if client.IsGone(err) {
 			detail += "\n\nThe cluster does not exist, or the credentials have no access to it."
 		}

@@ -4,7 +4,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -172,6 +174,45 @@ type cssProviderModel struct {
 // provider configuration held values unknown at plan time.
 type providerData struct {
 	service *client.Service
+	// cssEndpoint and authHint help explain errors that come from the wrong endpoint or
+	// credentials.
+	cssEndpoint string
+	authHint    string
+}
+
+// explain renders an API error for a diagnostic, with a hint where the answer points at the
+// configuration rather than at the task.
+func (d *providerData) explain(err error) string {
+	msg := err.Error()
+	if d == nil {
+		return msg
+	}
+	var apiErr *client.APIError
+	var reqErr *client.RequestError
+	switch {
+	case errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusUnauthorized ||
+		apiErr.StatusCode == http.StatusForbidden && !client.IsGone(err)):
+		msg += fmt.Sprintf("\n\nThe API refused the credentials: %s The CSS endpoint is %s.", d.authHint, d.cssEndpoint)
+	case errors.As(err, &reqErr):
+		msg += fmt.Sprintf("\n\nNo answer came from the CSS endpoint %s: check endpoints.css, the "+
+			"region and cloud, and HTTPS_PROXY/NO_PROXY.", d.cssEndpoint)
+	}
+	return msg
+}
+
+// goneReason says why a task counts as gone, in words for a diagnostic.
+func goneReason(err error) string {
+	var nf *client.NotFoundError
+	if errors.As(err, &nf) {
+		return "it is not in the cluster's list of tasks"
+	}
+	if client.IsGone(err) {
+		var apiErr *client.APIError
+		if errors.As(err, &apiErr) && apiErr.Code == "CSS.0015" {
+			return "the cluster does not exist, or these credentials have no access to it (" + err.Error() + ")"
+		}
+	}
+	return err.Error()
 }
 
 func (p *cssProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -202,7 +243,7 @@ func (p *cssProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 
-	data := &providerData{service: client.NewService(c)}
+	data := &providerData{service: client.NewService(c), cssEndpoint: cfg.CSSEndpoint, authHint: authHint(cfg)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -300,6 +341,13 @@ func (p *cssProvider) clientConfig(ctx context.Context, m cssProviderModel) (cli
 	}
 	cfg.CSSEndpoint, cfg.IAMEndpoint = css, iam
 
+	if cfg.CAFile != "" {
+		if _, err := os.Stat(cfg.CAFile); err != nil {
+			diags.AddAttributeError(path.Root("ca_file"), "Unreadable CA File", fmt.Sprintf(
+				"The CA file %q cannot be read: %s", cfg.CAFile, err))
+		}
+	}
+
 	tflog.Debug(ctx, "provider configured", map[string]any{
 		"region": cfg.Region, "cloud": cloud, "css_endpoint": css, "iam_endpoint": iam,
 		"auth": authMode(cfg), "project_id_set": cfg.ProjectID != "",
@@ -315,6 +363,15 @@ func defaultEndpoints(cloud, region string) (css, iam string) {
 		e := otcEndpoints[region]
 		return e[0], e[1]
 	}
+}
+
+// authHint names where the credentials in use came from, for errors that refuse them.
+func authHint(cfg client.Config) string {
+	if cfg.AccessKey != "" {
+		return "check access_key and secret_key (or OS_ACCESS_KEY and OS_SECRET_KEY), and " +
+			"security_token for temporary credentials."
+	}
+	return "check user_name, password and domain_name (or OS_USERNAME, OS_PASSWORD and OS_DOMAIN_NAME)."
 }
 
 func authMode(cfg client.Config) string {

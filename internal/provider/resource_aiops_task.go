@@ -84,10 +84,7 @@ func (r *aiopsTaskResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "The id of the CSS cluster to check. Changing it forces a new task.",
 				Required:            true,
 				PlanModifiers:       replace,
-				Validators: []validator.String{
-					stringvalidator.LengthAtLeast(1),
-					stringvalidator.RegexMatches(clusterIDPattern, "must not contain '/' or white space"),
-				},
+				Validators:          []validator.String{clusterIDValidator},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "The name of the task: 4 to 64 characters, letters, digits, `-` and " +
@@ -249,7 +246,8 @@ func (r *aiopsTaskResource) Create(ctx context.Context, req resource.CreateReque
 
 	task, err := svc.Create(ctx, clusterID, body)
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Creating AI-ops Task %q Failed", name), createFailure(clusterID, name, err))
+		resp.Diagnostics.AddError(fmt.Sprintf("Creating AI-ops Task %q Failed", name),
+			createFailure(clusterID, name, r.data.explain(err), err))
 		return
 	}
 	ctx = tflog.SetField(ctx, "aiops_id", task.ID)
@@ -261,18 +259,19 @@ func (r *aiopsTaskResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 
-	task, err = svc.WaitFinished(ctx, clusterID, task.ID)
+	finished, err := svc.WaitFinished(ctx, clusterID, task.ID)
 	if err != nil {
 		// The state already holds the task, so Terraform marks it tainted: the next apply
 		// replaces it instead of creating a second one.
 		resp.Diagnostics.AddError(fmt.Sprintf("Waiting For AI-ops Task %q Failed", name), fmt.Sprintf(
-			"The detection task %s (%q) on cluster %s was created, but waiting for it to finish "+
-				"failed: %s\n\nThe task is kept in state and marked tainted; the next apply replaces it. "+
-				"Raise timeouts.create or set wait_for_completion = false to wait less.",
-			task.ID, name, clusterID, err))
+			"The detection task %s (%q) on cluster %s was created, but it had not finished when "+
+				"waiting stopped: %s\n\nThe task is kept in state and marked tainted; the next apply "+
+				"replaces it. Raise timeouts.create (now %s) to wait longer, or set "+
+				"wait_for_completion = false to read its result in later refreshes.",
+			task.ID, name, clusterID, r.data.explain(err), timeout))
 		return
 	}
-	resp.Diagnostics.Append(plan.setTask(task)...)
+	resp.Diagnostics.Append(plan.setTask(finished)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -299,16 +298,23 @@ func (r *aiopsTaskResource) Read(ctx context.Context, req resource.ReadRequest, 
 	ctx = tflog.SetField(ctx, "aiops_id", id)
 
 	task, err := r.data.service.Find(ctx, clusterID, id)
-	if client.IsGone(err) {
+	switch {
+	case client.IsGone(err) && state.Name.IsNull():
+		// NOTE: name is required, so only the Read right after ImportState finds it null. An
+		// import of a missing task fails with the reason, not only Terraform's generic words.
+		resp.Diagnostics.AddError("Cannot Import Non-existent AI-ops Task", fmt.Sprintf(
+			"The detection task %s on cluster %s does not exist, so it cannot be imported: %s.",
+			id, clusterID, goneReason(err)))
+		return
+	case client.IsGone(err):
 		resp.Diagnostics.AddWarning("AI-ops Task Not Found", fmt.Sprintf(
-			"The detection task %s on cluster %s no longer exists (%s); it is removed from state and "+
-				"the next apply creates it again.", id, clusterID, err))
+			"The detection task %s on cluster %s no longer exists: %s. It is removed from state and "+
+				"the next apply creates it again.", id, clusterID, goneReason(err)))
 		resp.State.RemoveResource(ctx)
 		return
-	}
-	if err != nil {
+	case err != nil:
 		resp.Diagnostics.AddError(fmt.Sprintf("Reading AI-ops Task %s Failed", id), fmt.Sprintf(
-			"Reading the detection task %s on cluster %s failed: %s", id, clusterID, err))
+			"Reading the detection task %s on cluster %s failed: %s", id, clusterID, r.data.explain(err)))
 		return
 	}
 
@@ -355,7 +361,8 @@ func (r *aiopsTaskResource) Delete(ctx context.Context, req resource.DeleteReque
 	ctx = tflog.SetField(ctx, "aiops_id", id)
 
 	if err := svc.Delete(ctx, clusterID, id); err != nil {
-		detail := fmt.Sprintf("Deleting the detection task %s on cluster %s failed: %s", id, clusterID, err)
+		detail := fmt.Sprintf("Deleting the detection task %s on cluster %s failed: %s", id, clusterID,
+			r.data.explain(err))
 		if errors.Is(err, context.DeadlineExceeded) {
 			detail += fmt.Sprintf("\n\nThe delete timeout of %s ran out; raise timeouts.delete to wait longer.", timeout)
 		}
@@ -418,8 +425,8 @@ func computedStrings(descriptions map[string]string) map[string]schema.Attribute
 }
 
 // createFailure explains a failed create, with the import command when a task may exist.
-func createFailure(clusterID, name string, err error) string {
-	detail := fmt.Sprintf("Creating the detection task %q on cluster %s failed: %s", name, clusterID, err)
+func createFailure(clusterID, name, explained string, err error) string {
+	detail := fmt.Sprintf("Creating the detection task %q on cluster %s failed: %s", name, clusterID, explained)
 	var ce *client.CreateError
 	if errors.As(err, &ce) {
 		detail += fmt.Sprintf("\n\nA task named %q may exist on cluster %s. Find its id in the "+

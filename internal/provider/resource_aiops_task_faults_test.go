@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -366,4 +367,54 @@ func TestAccAiopsTask_sameValueEverywhere(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A create whose wait runs out names the task, keeps it in state tainted and says what to do.
+func TestAccAiopsTask_createWaitTimeout(t *testing.T) {
+	env := newTestEnv(t, simulator.Options{RunFor: time.Hour})
+	cfg := env.config(`
+resource "css_aiops_task" "t" {
+  cluster_id = "11111111-1111-1111-1111-111111111111"
+  name       = "aiops-test"
+  timeouts = {
+    create = "3s"
+  }
+}
+`)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ExpectError: regexp.MustCompile(`(?s)The\s+detection\s+task\s+[0-9a-f]{8}-[0-9a-f-]{27}\s+\("aiops-test"\).*` +
+					`tainted.*timeouts\.create\s+\(now\s+3s\)`),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(taskAddr, plancheck.ResourceActionReplace)},
+				},
+				ExpectError: regexp.MustCompile(`Waiting For AI-ops Task`),
+			},
+		},
+	})
+}
+
+// A refused signature says which credentials to check and which endpoint answered.
+func TestAccAiopsTask_wrongSecretKey(t *testing.T) {
+	env := newTestEnv(t, simulator.Options{})
+	cfg := strings.Replace(env.config(minimalTask), testSecretKey, "not-the-secret-key", 1)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ExpectError: regexp.MustCompile(`(?s)401.*refused\s+the\s+credentials.*secret_key.*` +
+					regexp.QuoteMeta(env.url)),
+			},
+		},
+	})
 }

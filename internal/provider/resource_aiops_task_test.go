@@ -505,15 +505,23 @@ func TestAccAiopsTask_importInvalid(t *testing.T) {
 		ResourceName:  taskAddr,
 		ImportState:   true,
 		ImportStateId: testClusterID + "/aaaaaaaa-0000-0000-0000-000000000004",
-		ExpectError:   regexp.MustCompile(`Cannot import non-existent remote object`),
+		ExpectError:   regexp.MustCompile(`(?s)Cannot Import Non-existent AI-ops Task.*does not exist`),
+	})
+
+	steps = append(steps, resource.TestStep{
+		Config:        env.config(minimalTask),
+		ResourceName:  taskAddr,
+		ImportState:   true,
+		ImportStateId: "99999999-9999-9999-9999-999999999999/aaaaaaaa-0000-0000-0000-000000000004",
+		ExpectError:   regexp.MustCompile(`(?s)does not exist.*cluster\s+does\s+not\s+exist.*CSS\.0015`),
 	})
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
-	if n := env.sim.Count("", "/ai-ops"); n != 1 {
-		t.Errorf("%d API requests, want only the one list of the well-formed id", n)
+	if n := env.sim.Count("", "/ai-ops"); n != 2 {
+		t.Errorf("%d API requests, want only the lists of the two well-formed ids", n)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -167,8 +168,9 @@ func nonEmpty(s *string) types.String {
 var (
 	// namePattern is the HWC rule for task names; the length is checked on its own.
 	namePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
-	// clusterIDPattern keeps ids that would break the request path out of every request.
-	clusterIDPattern = regexp.MustCompile(`^[^/\s]+$`)
+	// clusterIDValidator keeps ids that would break the request path out of every request.
+	clusterIDValidator = stringvalidator.RegexMatches(regexp.MustCompile(`^[^/\s]+$`),
+		"must be a cluster id: not empty, and without '/' or white space")
 )
 
 // quotedList renders values as `a`, `b` or `c` for descriptions.
