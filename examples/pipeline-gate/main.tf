@@ -6,6 +6,9 @@
 # run replaces the task and thus runs a new detection:
 #
 #   terraform apply -auto-approve -var cluster_id=<id> -var run_id=$CI_PIPELINE_ID
+#
+# A rerun with the same run_id keeps the task and its result, so a gate that failed fails again
+# (the postcondition is checked in the plan): rerun with a new run_id to check the cluster anew.
 terraform {
   required_version = ">= 1.5.0"
 

@@ -327,7 +327,12 @@ func (p *cssProvider) clientConfig(ctx context.Context, m cssProviderModel) (cli
 	if v, ok := overrides[endpointIAM]; ok {
 		iam = v
 	}
+	// IAM is asked only for a password token or for a project id that is not given.
+	needIAM := cfg.AccessKey == "" || cfg.ProjectID == ""
 	for key, endpoint := range map[string]string{endpointCSS: css, endpointIAM: iam} {
+		if endpoint == "" && key == endpointIAM && !needIAM {
+			continue
+		}
 		if endpoint == "" {
 			diags.AddAttributeError(path.Root("endpoints"), "Missing Endpoint", fmt.Sprintf(
 				"Cloud %q has no default %s endpoint for region %q: set endpoints.%s.",

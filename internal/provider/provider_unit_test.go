@@ -108,3 +108,28 @@ func TestFlattenResults_missingValuesAreNull(t *testing.T) {
 		t.Errorf("status %s (%s), want running (0)", got.Status, got.StatusCode)
 	}
 }
+
+func TestClientConfig_iamEndpointOnlyWhenNeeded(t *testing.T) {
+	p := &cssProvider{version: "test"}
+	model := func(projectID string) cssProviderModel {
+		endpoints, _ := types.MapValue(types.StringType, map[string]attr.Value{
+			endpointCSS: types.StringValue("https://css.private.example"),
+		})
+		return cssProviderModel{
+			Region: types.StringValue("private-1"), ProjectID: types.StringValue(projectID),
+			AccessKey: types.StringValue("AK"), SecretKey: types.StringValue("SK"),
+			Endpoints: endpoints,
+		}
+	}
+	for _, name := range []string{"OS_PROJECT_ID", "HW_PROJECT_ID", "OS_USERNAME", "HW_USERNAME"} {
+		t.Setenv(name, "")
+	}
+
+	if _, diags := p.clientConfig(t.Context(), model("0123")); diags.HasError() {
+		t.Errorf("AK/SK with a project id needs no IAM endpoint: %v", diags)
+	}
+	_, diags := p.clientConfig(t.Context(), model(""))
+	if !diags.HasError() || !strings.Contains(diags[0].Detail(), "endpoints.iam") {
+		t.Errorf("without a project id the IAM endpoint is needed: %v", diags)
+	}
+}
