@@ -157,12 +157,7 @@ func (r *aiopsTaskResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
-				Create:            true,
-				Delete:            true,
-				CreateDescription: "How long to wait for the task to appear and, with `wait_for_completion`, to finish. Defaults to `30m`.",
-				DeleteDescription: "How long to retry a busy delete and wait for the task to leave the list. Defaults to `10m`.",
-			}),
+			"timeouts": timeoutsAttribute(ctx),
 			"status": schema.StringAttribute{
 				MarkdownDescription: descStatus,
 				Computed:            true,
@@ -382,6 +377,23 @@ func (r *aiopsTaskResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for_completion"), true)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte(`true`))...)
+}
+
+// timeoutsAttribute is the timeouts attribute of the timeouts package, with a description.
+func timeoutsAttribute(ctx context.Context) schema.Attribute {
+	attr := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true,
+		Delete: true,
+		CreateDescription: "How long to wait for the task to appear and, with `wait_for_completion`, " +
+			"to finish. Defaults to `30m`.",
+		DeleteDescription: "How long to retry a busy delete and wait for the task to leave the list. " +
+			"Defaults to `10m`.",
+	})
+	if nested, ok := attr.(schema.SingleNestedAttribute); ok {
+		nested.MarkdownDescription = "How long create and delete may take. Changing them needs no new task."
+		return nested
+	}
+	return attr
 }
 
 // service returns the API service, or adds an error when the provider is not configured.
