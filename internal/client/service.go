@@ -83,6 +83,24 @@ func (b Backoff) next(cur, elapsed time.Duration) time.Duration {
 	return b.jitter(n)
 }
 
+// waiter is one wait loop on a Backoff: it remembers when the loop began and the last interval.
+type waiter struct {
+	backoff Backoff
+	began   time.Time
+	last    time.Duration
+}
+
+// start begins a wait loop on b.
+func (b Backoff) start() *waiter {
+	return &waiter{backoff: b, began: time.Now()}
+}
+
+// sleep waits the next interval of the loop, or until ctx ends.
+func (w *waiter) sleep(ctx context.Context) error {
+	w.last = w.backoff.next(w.last, time.Since(w.began))
+	return sleep(ctx, w.last)
+}
+
 func (b Backoff) jitter(d time.Duration) time.Duration {
 	if b.Jitter <= 0 {
 		return d
@@ -358,8 +376,7 @@ func (s *Service) roomFor(ctx context.Context, cs *clusterState, clusterID strin
 func (s *Service) post(
 	ctx context.Context, cs *clusterState, clusterID string, req CreateRequest, known map[string]bool,
 ) (Task, error) {
-	var wait time.Duration
-	start := time.Now()
+	retry := s.Retry.start()
 	for attempt := 1; ; attempt++ {
 		err := s.api.CreateTask(ctx, clusterID, req)
 		cs.invalidate()
@@ -382,8 +399,7 @@ func (s *Service) post(
 			return Task{}, err
 		}
 
-		wait = s.Retry.next(wait, time.Since(start))
-		if werr := sleep(ctx, wait); werr != nil {
+		if werr := retry.sleep(ctx); werr != nil {
 			return Task{}, fmt.Errorf("%w (last answer: %w)", werr, err)
 		}
 	}
@@ -393,8 +409,7 @@ func (s *Service) post(
 // POST and is not claimed by another create of this process. Of several, the newest wins.
 func (s *Service) findNew(ctx context.Context, clusterID, name string, known map[string]bool) (Task, error) {
 	cs := s.cluster(clusterID)
-	var wait time.Duration
-	start := time.Now()
+	findPoll := s.FindPoll.start()
 	for {
 		tasks, err := s.FreshTasks(ctx, clusterID)
 		if err != nil && !IsGone(err) {
@@ -404,8 +419,7 @@ func (s *Service) findNew(ctx context.Context, clusterID, name string, known map
 			return task, nil
 		}
 
-		wait = s.FindPoll.next(wait, time.Since(start))
-		if err := sleep(ctx, wait); err != nil {
+		if err := findPoll.sleep(ctx); err != nil {
 			return Task{}, fmt.Errorf("the new task did not appear in the list: %w", err)
 		}
 	}
@@ -442,11 +456,9 @@ func newer(a, b Task) bool {
 
 // WaitFinished polls until the task has completed or failed and returns it.
 func (s *Service) WaitFinished(ctx context.Context, clusterID, taskID string) (Task, error) {
-	var wait time.Duration
-	start := time.Now()
+	poll := s.Poll.start()
 	for {
-		wait = s.Poll.next(wait, time.Since(start))
-		if err := sleep(ctx, wait); err != nil {
+		if err := poll.sleep(ctx); err != nil {
 			return Task{}, fmt.Errorf("waiting for task %s to finish: %w", taskID, err)
 		}
 
@@ -494,18 +506,16 @@ func (cs *clusterState) deleteEnded() {
 func (s *Service) deleteCall(ctx context.Context, cs *clusterState, clusterID, taskID string) error {
 	// Busy answers back off on Retry; a task that still runs is waited for on Poll, so that
 	// there is at most one DELETE per poll interval.
-	var busyWait, runWait time.Duration
-	start := time.Now()
+	busy, running := s.Retry.start(), s.Poll.start()
 	for {
 		err := s.api.DeleteTask(ctx, clusterID, taskID)
 		cs.invalidate()
-		var wait time.Duration
+		var wait *waiter
 		switch {
 		case err == nil || IsGone(err):
 			return nil
 		case IsBusy(err):
-			busyWait = s.Retry.next(busyWait, time.Since(start))
-			wait = busyWait
+			wait = busy
 		case IsPrecondition(err):
 			tasks, lerr := s.FreshTasks(ctx, clusterID)
 			if lerr != nil {
@@ -518,21 +528,19 @@ func (s *Service) deleteCall(ctx context.Context, cs *clusterState, clusterID, t
 			if t.Finished() {
 				return err
 			}
-			runWait = s.Poll.next(runWait, time.Since(start))
-			wait = runWait
+			wait = running
 		default:
 			return err
 		}
 
-		if werr := sleep(ctx, wait); werr != nil {
+		if werr := wait.sleep(ctx); werr != nil {
 			return fmt.Errorf("%w (last answer: %w)", werr, err)
 		}
 	}
 }
 
 func (s *Service) waitGone(ctx context.Context, clusterID, taskID string) error {
-	var wait time.Duration
-	start := time.Now()
+	findPoll := s.FindPoll.start()
 	for {
 		tasks, err := s.FreshTasks(ctx, clusterID)
 		if IsGone(err) {
@@ -545,8 +553,7 @@ func (s *Service) waitGone(ctx context.Context, clusterID, taskID string) error 
 			return nil
 		}
 
-		wait = s.FindPoll.next(wait, time.Since(start))
-		if err := sleep(ctx, wait); err != nil {
+		if err := findPoll.sleep(ctx); err != nil {
 			return fmt.Errorf("waiting for task %s to leave the list: %w", taskID, err)
 		}
 	}

@@ -42,8 +42,6 @@ const (
 	endpointIAM = "iam"
 )
 
-const defaultMaxRetries = 5
-
 // otcEndpoints are the default CSS and IAM endpoints of the Open Telekom Cloud regions.
 var otcEndpoints = map[string][2]string{
 	"eu-de":  {"https://css.eu-de.otc.t-systems.com", "https://iam.eu-de.otc.t-systems.com/v3"},
@@ -137,7 +135,7 @@ func (p *cssProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How often a throttled (429) or failed (5xx, connection) "+
-					"request is retried. Defaults to %d.", defaultMaxRetries),
+					"request is retried. Defaults to %d.", client.DefaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 50)},
 			},
@@ -261,7 +259,7 @@ func (p *cssProvider) clientConfig(ctx context.Context, m cssProviderModel) (cli
 		UserName:      value(m.UserName, "OS_USERNAME", "HW_USERNAME"),
 		Password:      value(m.Password, "OS_PASSWORD", "HW_PASSWORD"),
 		DomainName:    value(m.DomainName, "OS_DOMAIN_NAME", "HW_DOMAIN_NAME"),
-		MaxRetries:    defaultMaxRetries,
+		MaxRetries:    client.DefaultMaxRetries,
 		CAFile:        m.CAFile.ValueString(),
 		Insecure:      m.Insecure.ValueBool(),
 		UserAgent:     "terraform-provider-css/" + p.version,
